@@ -1,0 +1,65 @@
+# Capturistas ICSOE — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+HTMX   := static/vendor/htmx.min.js
+
+.PHONY: run test test-sqlite test-postgres install install-dev assets migrate demo clean
+
+## run: create the venv, install, build assets, migrate the SQLite database and serve on http://127.0.0.1:5000
+##      (`make run DEMO=1` also loads demo data)
+run: install assets migrate
+	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
+test: install-dev assets test-sqlite test-postgres
+
+test-sqlite:
+	@echo "== Suite en SQLite =="
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@url="$${TEST_DATABASE_URL:-$$(scripts/postgres-de-pruebas.sh || true)}"; \
+	if [ -z "$$url" ]; then \
+	  if [ -n "$$REQUIRE_POSTGRES" ]; then echo "No hay PostgreSQL para las pruebas (TEST_DATABASE_URL)." >&2; exit 1; fi; \
+	  echo "== PostgreSQL no disponible: define TEST_DATABASE_URL para correr la suite en PostgreSQL =="; \
+	else \
+	  echo "== Suite en PostgreSQL =="; \
+	  TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+install: $(VENV)/.instalado
+
+install-dev: $(VENV)/.instalado-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.instalado: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.instalado-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.instalado
+
+## assets: htmx from the npm registry (version pinned in package-lock.json), copied into static/vendor
+assets: $(HTMX)
+
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install migrate
+	$(FLASK) demo cargar
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,67 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from blueprints.forms_comunes import limpiar
+from domain import contrasena, rfc as rfc_dominio
+from extensions import db
+from models import Contratista
+from sqlalchemy import func, select
+
+
+class RegistroForm(FlaskForm):
+    rfc = StringField("RFC", filters=[limpiar],
+                      validators=[DataRequired("Captura el RFC.")])
+    confirmar_rfc = BooleanField("Confirmo que mi RFC es correcto aunque su dígito verificador no coincida")
+    correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
+        DataRequired("Captura el correo electrónico."),
+        Length(max=254, message="El correo electrónico es demasiado largo."),
+        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False),
+    ])
+    password = PasswordField("Contraseña", validators=[DataRequired("Captura la contraseña.")])
+    confirmar_password = PasswordField("Confirmar contraseña", validators=[
+        DataRequired("Confirma la contraseña."),
+        EqualTo("password", "Las contraseñas no coinciden."),
+    ])
+    submit = SubmitField("Registrarme")
+
+    # Set when the RFC is well formed but SAT's check digit fails: the template then shows
+    # the confirmation checkbox (a warning the user confirms, not a refusal).
+    advertencia_rfc = False
+
+    def validate_rfc(self, field):
+        try:
+            resultado = rfc_dominio.validar(field.data)
+        except rfc_dominio.RfcInvalido as exc:
+            raise ValidationError(exc.mensaje) from exc
+        field.data = resultado.rfc
+        if not resultado.digito_correcto and not self.confirmar_rfc.data:
+            self.advertencia_rfc = True
+            raise ValidationError(
+                "El dígito verificador del RFC no coincide con el cálculo del SAT. Revisa tu RFC; "
+                "si es correcto, marca la casilla de confirmación y vuelve a enviar."
+            )
+        if not resultado.digito_correcto:
+            self.advertencia_rfc = True
+        existe = db.session.scalar(select(Contratista.id).where(Contratista.rfc == resultado.rfc))
+        if existe:
+            raise ValidationError("Ya existe una cuenta registrada con ese RFC. Inicia sesión.")
+
+    def validate_correo(self, field):
+        field.data = field.data.lower()
+        existe = db.session.scalar(
+            select(Contratista.id).where(func.lower(Contratista.correo) == field.data)
+        )
+        if existe:
+            raise ValidationError("Ya existe una cuenta registrada con ese correo electrónico.")
+
+    def validate_password(self, field):
+        errores = contrasena.problemas(field.data, (rfc_dominio.normalizar(self.rfc.data or ""),))
+        if errores:
+            raise ValidationError(" ".join(errores))
+
+
+class LoginForm(FlaskForm):
+    rfc = StringField("RFC", filters=[limpiar], validators=[DataRequired("Captura tu RFC.")])
+    password = PasswordField("Contraseña", validators=[DataRequired("Captura tu contraseña.")])
+    submit = SubmitField("Iniciar sesión")

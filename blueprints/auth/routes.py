@@ -1,0 +1,53 @@
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from blueprints.auth import bp
+from blueprints.auth.forms import LoginForm, RegistroForm
+from blueprints.auth.services import autenticar_contratista, destino_seguro
+from blueprints.forms_comunes import FormularioVacio
+from extensions import db
+from models import Contratista
+
+
+@bp.route("/registro", methods=["GET", "POST"])
+def registro():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistroForm()
+    if form.validate_on_submit():
+        contratista = Contratista(rfc=form.rfc.data, correo=form.correo.data)
+        contratista.set_password(form.password.data)
+        db.session.add(contratista)
+        db.session.commit()
+        session.clear()
+        login_user(contratista)
+        flash("Tu cuenta se creó correctamente. Registra ahora los Datos Generales del Contratista.", "success")
+        return redirect(url_for("contratista.datos_generales"), 303)
+    return render_template("auth/registro.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/iniciar-sesion", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        resultado = autenticar_contratista(form.rfc.data, form.password.data)
+        if resultado.contratista:
+            session.clear()
+            login_user(resultado.contratista)
+            return redirect(destino_seguro(request.args.get("next")) or url_for("main.index"), 303)
+        error = resultado.error
+    status = 422 if (error or form.errors) else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/cerrar-sesion", methods=["POST"])
+def logout():
+    form = FormularioVacio()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("Cerraste tu sesión.", "info")
+    return redirect(url_for("auth.login"), 303)

@@ -1,0 +1,57 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, ValidationError
+from wtforms.validators import DataRequired, Email, Length
+
+from blueprints.forms_comunes import limpiar, normalizar_con
+from domain import contacto, imss
+from domain.catalogos import ENTIDADES_FEDERATIVAS
+
+
+def _requerido(campo: str) -> DataRequired:
+    return DataRequired(f"Captura {campo}.")
+
+
+class DatosGeneralesForm(FlaskForm):
+    razon_social = StringField("Razón social o nombre", filters=[limpiar], validators=[
+        _requerido("la razón social o nombre"), Length(max=250, message="Máximo 250 caracteres.")])
+    registro_patronal = StringField("Registro patronal IMSS", filters=[limpiar],
+                                    validators=[_requerido("el registro patronal")])
+    registro_repse = StringField("Número de registro REPSE", filters=[limpiar], validators=[
+        _requerido("el número de registro REPSE"), normalizar_con(contacto.registro_repse)])
+    calle = StringField("Calle", filters=[limpiar], validators=[
+        _requerido("la calle"), Length(max=150, message="Máximo 150 caracteres.")])
+    numero = StringField("Número exterior e interior", filters=[limpiar], validators=[
+        _requerido("el número"), Length(max=30, message="Máximo 30 caracteres.")])
+    colonia = StringField("Colonia", filters=[limpiar], validators=[
+        _requerido("la colonia"), Length(max=150, message="Máximo 150 caracteres.")])
+    codigo_postal = StringField("Código postal", filters=[limpiar], validators=[
+        _requerido("el código postal"), normalizar_con(contacto.codigo_postal)])
+    municipio = StringField("Municipio o alcaldía", filters=[limpiar], validators=[
+        _requerido("el municipio o alcaldía"), Length(max=150, message="Máximo 150 caracteres.")])
+    entidad = SelectField(
+        "Entidad federativa",
+        choices=[SelectChoice("", "Selecciona una entidad")]
+        + [SelectChoice(clave, nombre) for clave, nombre in ENTIDADES_FEDERATIVAS.items()],
+        validate_choice=False,
+        validators=[_requerido("la entidad federativa")],
+    )
+    telefono = StringField("Teléfono", filters=[limpiar], validators=[
+        _requerido("el teléfono"), normalizar_con(contacto.telefono)])
+    correo_contacto = EmailField("Correo electrónico de contacto", filters=[limpiar], validators=[
+        _requerido("el correo electrónico de contacto"),
+        Length(max=254, message="El correo electrónico es demasiado largo."),
+        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    submit = SubmitField("Guardar")
+
+    def validate_registro_patronal(self, field):
+        try:
+            field.data = imss.validar(field.data)
+        except imss.RegistroPatronalInvalido as exc:
+            raise ValidationError(exc.mensaje) from exc
+
+    def validate_entidad(self, field):
+        if field.data not in ENTIDADES_FEDERATIVAS:
+            raise ValidationError("Selecciona una entidad federativa de la lista.")
+
+    def validate_correo_contacto(self, field):
+        field.data = field.data.lower()

@@ -1,0 +1,38 @@
+"""Spanish error pages; the 500 handler rolls the session back so nothing half-written stays."""
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from extensions import db
+
+_MENSAJES = {
+    400: ("Solicitud no válida", "La solicitud no se pudo procesar. Revisa los datos e inténtalo de nuevo."),
+    403: ("Acceso denegado", "No tienes permiso para realizar esta acción."),
+    404: ("Página no encontrada", "La página que buscas no existe o no tienes acceso a ella."),
+    405: ("Método no permitido", "Esta dirección no admite esa operación."),
+    413: ("Solicitud demasiado grande", "Los datos enviados exceden el tamaño permitido."),
+    429: ("Demasiadas solicitudes", "Realizaste demasiadas solicitudes. Espera un momento e inténtalo de nuevo."),
+    500: ("Error del sistema", "Ocurrió un error inesperado. No se guardó ningún cambio parcial; inténtalo de nuevo."),
+}
+
+
+def pagina_error(codigo: int, detalle: str | None = None):
+    titulo, mensaje = _MENSAJES.get(codigo, _MENSAJES[500])
+    return render_template("errors/error.html", codigo=codigo, titulo=titulo,
+                           mensaje=detalle or mensaje), codigo
+
+
+def register(app: Flask) -> None:
+    for codigo in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(codigo, lambda e, c=codigo: pagina_error(c, getattr(e, "spanish", None)))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return pagina_error(
+            400,
+            "El formulario caducó o no es válido (protección CSRF). Vuelve a cargar la página e inténtalo de nuevo.",
+        )
+
+    @app.errorhandler(500)
+    def _error_interno(e):
+        db.session.rollback()
+        return pagina_error(500)

@@ -1,0 +1,49 @@
+"""Small field rules shared by several forms: teléfono, código postal, REPSE."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+
+class DatoInvalido(ValueError):
+    def __init__(self, mensaje: str):
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+
+
+def telefono(texto: str) -> str:
+    """10-digit Mexican number; spaces, dashes, dots and parentheses are tolerated."""
+    limpio = re.sub(r"[\s\-.()]", "", texto or "")
+    if limpio.startswith("+52"):
+        limpio = limpio[3:]
+    if not limpio.isdigit():
+        raise DatoInvalido("El teléfono solo puede contener dígitos.")
+    if len(limpio) != 10:
+        raise DatoInvalido(f"El teléfono debe tener 10 dígitos; capturaste {len(limpio)}.")
+    return limpio
+
+
+def codigo_postal(texto: str) -> str:
+    limpio = (texto or "").strip()
+    if not re.fullmatch(r"\d{5}", limpio):
+        raise DatoInvalido("El código postal debe tener 5 dígitos.")
+    if limpio == "00000":
+        raise DatoInvalido("El código postal 00000 no existe.")
+    return limpio
+
+
+_REPSE = re.compile(r"^([A-Z]{1,4}\d{1,10})/(\d{4})$")
+
+
+def registro_repse(texto: str, hoy: date | None = None) -> str:
+    """REPSE folio such as AR12345/2024: letters, digits, a slash and the year (2021 on)."""
+    limpio = re.sub(r"\s+", "", texto or "").upper()
+    m = _REPSE.match(limpio)
+    if not m:
+        raise DatoInvalido(
+            "El número de registro REPSE debe tener el formato AR12345/2024: letras, dígitos, diagonal y año."
+        )
+    anio = int(m.group(2))
+    if not 2021 <= anio <= (hoy or date.today()).year:
+        raise DatoInvalido("El año del registro REPSE debe estar entre 2021 y el año en curso.")
+    return limpio

@@ -1,0 +1,94 @@
+"""Fixtures shared by the whole suite (flaskr style: app, client, runner).
+
+The database is SQLite in a temporary file by default and PostgreSQL when
+TEST_DATABASE_URL is set; `make test` runs the suite once on each. The schema is only
+ever created by the Alembic migrations, once per session; each test then starts from
+empty tables.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from config import TestConfig
+from extensions import db
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _url_base(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'pruebas.db'}"
+
+
+def _vaciar_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """An empty database migrated to head with ``flask db upgrade`` (Flask-Migrate)."""
+    from flask_migrate import upgrade
+
+    url = _url_base(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _vaciar_postgres(url)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        tablas = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tablas)} RESTART IDENTITY CASCADE"))
+            else:
+                for tabla in tablas:
+                    conn.execute(text(f"DELETE FROM {tabla}"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+def csrf_de(respuesta) -> str:
+    m = CSRF_RE.search(respuesta.get_data(as_text=True))
+    assert m, "la página no tiene token CSRF"
+    return m.group(1)
+
+
+def enviar(client, url: str, datos: dict, *, desde: str | None = None, **kwargs):
+    """Submit a form like a browser: GET the page that holds it, take its CSRF token, POST."""
+    pagina = client.get(desde or url)
+    return client.post(url, data={"csrf_token": csrf_de(pagina), **datos}, **kwargs)

@@ -1,0 +1,55 @@
+"""Test data builders: valid RFCs with SAT's check digit, contractors with or without Datos Generales."""
+from __future__ import annotations
+
+import itertools
+
+from domain.rfc import digito_verificador
+from extensions import db
+from models import Contratista, DatosGenerales
+
+PASSWORD = "Contrasena2026"
+_secuencia = itertools.count(1)
+
+
+def rfc_valido(prefijo: str = "ABC", fecha: str = "010101", homoclave: str = "A1") -> str:
+    base = f"{prefijo}{fecha}{homoclave}"
+    return base + digito_verificador(base)
+
+
+def rfc_nuevo() -> str:
+    n = next(_secuencia)
+    letras = "".join("ABCDEFGHJKLMNPRSTUVWXYZ"[(n // 23 ** i) % 23] for i in range(3))
+    return rfc_valido(letras, "0" + f"{(n % 9) + 1}" + "0101", "B2")
+
+
+DATOS_GENERALES = dict(
+    razon_social="Limpieza Industrial del Bajío, S.A. de C.V.",
+    registro_patronal="Y3926552104",
+    registro_repse="AR12345/2024",
+    calle="Av. Juárez",
+    numero="100 Int. 3",
+    colonia="Centro",
+    codigo_postal="37000",
+    municipio="León",
+    entidad="11",
+    telefono="4771234567",
+    correo_contacto="contacto@limpieza.example",
+)
+
+
+def crear_contratista(*, rfc: str | None = None, correo: str | None = None,
+                      con_datos: bool = True, **datos) -> Contratista:
+    rfc = rfc or rfc_nuevo()
+    contratista = Contratista(rfc=rfc, correo=correo or f"{rfc.lower()}@contratista.example")
+    contratista.set_password(PASSWORD)
+    if con_datos:
+        contratista.datos_generales = DatosGenerales(**{**DATOS_GENERALES, **datos})
+    db.session.add(contratista)
+    db.session.commit()
+    return contratista
+
+
+def iniciar_sesion(client, rfc: str, password: str = PASSWORD):
+    from tests.conftest import enviar
+
+    return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password})

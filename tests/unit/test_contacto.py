@@ -1,0 +1,51 @@
+from datetime import date
+
+import pytest
+
+from domain import contacto, contrasena
+
+
+@pytest.mark.parametrize("texto", ["5512345678", "55 1234 5678", "(55) 1234-5678", "+52 55 1234 5678"])
+def test_telefono_valido(texto):
+    assert contacto.telefono(texto) == "5512345678"
+
+
+@pytest.mark.parametrize("texto,fragmento", [
+    ("551234567", "10 dígitos"), ("55123456789", "10 dígitos"), ("55-ABC-5678", "solo puede contener dígitos"),
+])
+def test_telefono_invalido(texto, fragmento):
+    with pytest.raises(contacto.DatoInvalido) as exc:
+        contacto.telefono(texto)
+    assert fragmento in exc.value.mensaje
+
+
+@pytest.mark.parametrize("texto,ok", [("06600", True), ("6600", False), ("066000", False), ("0660A", False), ("00000", False)])
+def test_codigo_postal(texto, ok):
+    if ok:
+        assert contacto.codigo_postal(texto) == texto
+    else:
+        with pytest.raises(contacto.DatoInvalido, match="código postal"):
+            contacto.codigo_postal(texto)
+
+
+@pytest.mark.parametrize("texto,esperado", [("AR12345/2024", "AR12345/2024"), ("ar 12345/2021", "AR12345/2021")])
+def test_repse_valido(texto, esperado):
+    assert contacto.registro_repse(texto, hoy=date(2026, 11, 24)) == esperado
+
+
+@pytest.mark.parametrize("texto,fragmento", [
+    ("AR12345", "formato"), ("12345/2024", "formato"), ("AR12345/24", "formato"),
+    ("AR12345/2019", "2021"), ("AR12345/2027", "2021"),
+])
+def test_repse_invalido(texto, fragmento):
+    with pytest.raises(contacto.DatoInvalido) as exc:
+        contacto.registro_repse(texto, hoy=date(2026, 11, 24))
+    assert fragmento in exc.value.mensaje
+
+
+@pytest.mark.parametrize("pw,n", [
+    ("Corta1", 1), ("sololetraslargas", 1), ("1234567890123", 1), ("Buena2026Clave", 0),
+    ("ABC010101AB1x99999", 1),
+])
+def test_politica_de_contrasena(pw, n):
+    assert len(contrasena.problemas(pw, ("ABC010101AB1",))) == n
