@@ -36,5 +36,71 @@ def cargar_demo() -> None:
     click.echo(f"Contratista de demostración listo: RFC {DEMO_RFC}, contraseña {DEMO_PASSWORD}")
 
 
+padron_cli = AppGroup("padron", help="Padrón local de personas (sustituto de RENAPO en desarrollo).")
+
+
+@padron_cli.command("generar")
+@click.option("-n", "--cantidad", default=500, show_default=True, help="Personas a generar.")
+@click.option("--semilla", default=2026, show_default=True)
+@click.option("-o", "--salida", type=click.Path(dir_okay=False), default="-", help="Archivo CSV (- = salida estándar).")
+def generar_padron(cantidad: int, semilla: int, salida: str) -> None:
+    """Genera personas ficticias con CURP válida y congruente con su nombre (CSV)."""
+    from domain.padron_ficticio import escribir_csv, generar_personas
+
+    with click.open_file(salida, "w", encoding="utf-8") as archivo:
+        escrito = escribir_csv(archivo, generar_personas(cantidad, semilla))
+    if salida != "-":
+        click.echo(f"{escrito} personas escritas en {salida}")
+
+
+@padron_cli.command("cargar")
+@click.argument("archivo", required=False, type=click.Path(exists=True, dir_okay=False))
+def cargar_padron(archivo: str | None) -> None:
+    """Carga (sin duplicar) el CSV del padrón; por omisión el de PADRON_CSV."""
+    from flask import current_app
+
+    from domain.curp import CurpInvalida, validar
+    from domain.padron_ficticio import leer_csv
+    from models import PersonaPadron
+
+    ruta = archivo or current_app.config["PADRON_CSV"]
+    existentes = set(db.session.scalars(select(PersonaPadron.curp)))
+    nuevas, invalidas = [], 0
+    for persona in leer_csv(ruta):
+        try:
+            validar(persona.curp)
+        except CurpInvalida:
+            invalidas += 1
+            continue
+        if persona.curp in existentes:
+            continue
+        existentes.add(persona.curp)
+        nuevas.append(dict(curp=persona.curp, nombre=persona.nombre, primer_apellido=persona.primer_apellido,
+                           segundo_apellido=persona.segundo_apellido, fecha_nacimiento=persona.fecha_nacimiento,
+                           sexo=persona.sexo, entidad=persona.entidad))
+    if nuevas:
+        db.session.execute(PersonaPadron.__table__.insert(), nuevas)
+    db.session.commit()
+    click.echo(f"Padrón: {len(nuevas)} personas nuevas, {invalidas} CURP inválidas omitidas, "
+               f"{len(existentes)} en total.")
+
+
+correos_cli = AppGroup("correos", help="Correos salientes (bandeja de salida).")
+
+
+@correos_cli.command("enviar")
+@click.option("--limite", default=500, show_default=True)
+def enviar_correos(limite: int) -> None:
+    """Entrega los correos pendientes (los que fallaron por SMTP se reintentan)."""
+    from services.correo import enviar_pendientes
+
+    enviados, fallidos = enviar_pendientes(limite=limite)
+    click.echo(f"Correos enviados: {enviados}; fallidos (siguen pendientes): {fallidos}")
+    if fallidos:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(padron_cli)
+    app.cli.add_command(correos_cli)

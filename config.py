@@ -47,7 +47,17 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Capturistas ICSOE <no-responder@icsoe.local>")
-    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))
+
+    # Where a CURP's owner is looked up: "local" (padron_persona table) or "http" (RENAPO-like service).
+    PADRON_BACKEND = os.environ.get("PADRON_BACKEND", "local")
+    PADRON_URL = os.environ.get("PADRON_URL", "")
+    PADRON_TIMEOUT = float(os.environ.get("PADRON_TIMEOUT", "5"))
+    PADRON_CSV = os.environ.get("PADRON_CSV", str(BASE_DIR / "data" / "padron_ficticio.csv"))
+
+    # Activation-link resends per capturista (Enviar email, Solicitar nueva liga).
+    REENVIOS_POR_MINUTO = int(os.environ.get("REENVIOS_POR_MINUTO", "1"))
+    REENVIOS_POR_DIA = int(os.environ.get("REENVIOS_POR_DIA", "10"))
 
     # Contractor login: this many consecutive failures lock the account for LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

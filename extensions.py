@@ -1,10 +1,13 @@
 """Extensions created unbound; ``create_app`` binds them (``init_app``)."""
+import sqlite3
+
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -28,3 +31,24 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Inicia sesión para continuar."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
+
+
+@event.listens_for(Engine, "connect")
+def _pragmas_sqlite(conexion_dbapi, _registro) -> None:
+    """SQLite: enforce foreign keys, WAL, wait for locks; SQLAlchemy (not pysqlite) runs transactions."""
+    if isinstance(conexion_dbapi, sqlite3.Connection):
+        cursor = conexion_dbapi.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+        conexion_dbapi.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(conexion) -> None:
+    # pysqlite's implicit transactions break SAVEPOINT, and a deferred transaction that reads and
+    # then writes fails at once ("database is locked") when another writer got in between.
+    # IMMEDIATE takes the write lock up front, so concurrent requests wait (busy_timeout) instead.
+    if conexion.dialect.name == "sqlite":
+        conexion.exec_driver_sql("BEGIN IMMEDIATE")

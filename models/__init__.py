@@ -1,4 +1,8 @@
 """All models, importable from one place (``from models import Contratista``)."""
+from models.capturista import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista
 from models.contratista import Contratista, DatosGenerales
 
-__all__ = ["Contratista", "DatosGenerales"]
+__all__ = [
+    "Bitacora", "Capturista", "Contratista", "CorreoSaliente", "DatosGenerales",
+    "PersonaPadron", "RelacionCapturista",
+]

@@ -1,19 +1,19 @@
 """The contractor (contratista): its account and its Datos Generales."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
+from models.mixins import ConBloqueo, ConContrasena
 from models.types import UTCDateTime, ahora_utc
 
 
-class Contratista(UserMixin, db.Model):
+class Contratista(UserMixin, ConContrasena, ConBloqueo, db.Model):
     __tablename__ = "contratista"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -21,9 +21,6 @@ class Contratista(UserMixin, db.Model):
     correo: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
-    intentos_fallidos: Mapped[int] = mapped_column(default=0)
-    bloqueado_hasta: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    ultimo_acceso: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     datos_generales: Mapped[Optional["DatosGenerales"]] = relationship(
         back_populates="contratista", uselist=False, cascade="all, delete-orphan"
@@ -36,27 +33,6 @@ class Contratista(UserMixin, db.Model):
     @property
     def nombre_visible(self) -> str:
         return self.datos_generales.razon_social if self.datos_generales else self.rfc
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
-    # Login lockout: a domain rule, kept here so it is tested without a request.
-    def bloqueado(self, ahora: datetime) -> bool:
-        return self.bloqueado_hasta is not None and self.bloqueado_hasta > ahora
-
-    def registrar_fallo(self, ahora: datetime, maximo: int, minutos: int) -> None:
-        self.intentos_fallidos += 1
-        if self.intentos_fallidos >= maximo:
-            self.bloqueado_hasta = ahora + timedelta(minutes=minutos)
-            self.intentos_fallidos = 0
-
-    def registrar_acceso(self, ahora: datetime) -> None:
-        self.intentos_fallidos = 0
-        self.bloqueado_hasta = None
-        self.ultimo_acceso = ahora
 
 
 class DatosGenerales(db.Model):

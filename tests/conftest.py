@@ -7,15 +7,19 @@ empty tables.
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
+import socket
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from config import TestConfig
-from extensions import db
+from extensions import db, mail
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -92,3 +96,37 @@ def enviar(client, url: str, datos: dict, *, desde: str | None = None, **kwargs)
     """Submit a form like a browser: GET the page that holds it, take its CSRF token, POST."""
     pagina = client.get(desde or url)
     return client.post(url, data={"csrf_token": csrf_de(pagina), **datos}, **kwargs)
+
+
+def puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Buzon:
+    """aiosmtpd handler: keeps every message it receives, parsed."""
+
+    def __init__(self):
+        self.mensajes: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mensajes.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+def apuntar_smtp(app, puerto: int) -> None:
+    """Point Flask-Mail at 127.0.0.1:puerto and really send (tests suppress mail otherwise)."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=puerto, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5)
+    mail.init_app(app)
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback; the app sends to it."""
+    buzon = Buzon()
+    controlador = Controller(buzon, hostname="127.0.0.1", port=puerto_libre())
+    controlador.start()
+    apuntar_smtp(app, controlador.port)
+    yield buzon
+    controlador.stop()

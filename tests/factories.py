@@ -53,3 +53,16 @@ def iniciar_sesion(client, rfc: str, password: str = PASSWORD):
     from tests.conftest import enviar
 
     return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password})
+
+
+def cargar_padron(n: int = 30, semilla: int = 7):
+    """Fictitious people in the local padrón; returns them (domain.padron_ficticio.Persona)."""
+    from domain.padron_ficticio import generar_personas
+    from models import PersonaPadron
+
+    personas = list(generar_personas(n, semilla))
+    db.session.add_all(PersonaPadron(
+        curp=p.curp, nombre=p.nombre, primer_apellido=p.primer_apellido, segundo_apellido=p.segundo_apellido,
+        fecha_nacimiento=p.fecha_nacimiento, sexo=p.sexo, entidad=p.entidad) for p in personas)
+    db.session.commit()
+    return personas

@@ -34,9 +34,9 @@ def login():
     error = None
     if form.validate_on_submit():
         resultado = autenticar_contratista(form.rfc.data, form.password.data)
-        if resultado.contratista:
+        if resultado.usuario:
             session.clear()
-            login_user(resultado.contratista)
+            login_user(resultado.usuario)
             return redirect(destino_seguro(request.args.get("next")) or url_for("main.index"), 303)
         error = resultado.error
     status = 422 if (error or form.errors) else 200

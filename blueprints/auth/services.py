@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from domain import rfc as rfc_dominio
 from extensions import db
-from models import Contratista
+from models import Capturista, Contratista
 from models.types import ahora_utc
 
 
@@ -21,11 +21,29 @@ def cargar_usuario(user_id: str):
         return None
     if tipo == "contratista":
         return db.session.get(Contratista, int(numero))
+    if tipo == "capturista":
+        capturista = db.session.get(Capturista, int(numero))
+        return capturista if capturista is not None and capturista.activado else None
     return None
 
 
 def es_contratista() -> bool:
     return current_user.is_authenticated and isinstance(current_user._get_current_object(), Contratista)
+
+
+def es_capturista() -> bool:
+    return current_user.is_authenticated and isinstance(current_user._get_current_object(), Capturista)
+
+
+def exigir_datos_generales():
+    """before_request of every Administración blueprint: a contractor with Datos Generales."""
+    if not es_contratista():
+        flash("Inicia sesión como contratista para continuar.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.datos_generales is None:
+        flash("Antes de continuar debes registrar los Datos Generales del Contratista.", "warning")
+        return redirect(url_for("contratista.datos_generales"), 303)
+    return None
 
 
 def contratista_requerido(vista):
@@ -54,34 +72,42 @@ def destino_seguro(siguiente: str | None) -> str | None:
 
 
 class ResultadoLogin:
-    def __init__(self, contratista: Contratista | None = None, error: str | None = None):
-        self.contratista = contratista
+    def __init__(self, usuario=None, error: str | None = None):
+        self.usuario = usuario
         self.error = error
 
 
-def autenticar_contratista(rfc_texto: str, password: str) -> ResultadoLogin:
-    """Check RFC + password with the lockout rule. Commits the counters."""
+def _autenticar(consulta, password: str, generico: str) -> ResultadoLogin:
+    """Password check with the lockout rule, for either kind of user. Commits the counters."""
     cfg = current_app.config
     ahora = ahora_utc()
-    rfc = rfc_dominio.normalizar(rfc_texto)
-    contratista = db.session.scalar(
-        select(Contratista).where(Contratista.rfc == rfc).with_for_update()
-    )
-    generico = "El RFC o la contraseña son incorrectos."
-    if contratista is None:
+    usuario = db.session.scalar(consulta.with_for_update())
+    if usuario is None:
         return ResultadoLogin(error=generico)
-    if contratista.bloqueado(ahora):
-        minutos = max(1, int((contratista.bloqueado_hasta - ahora).total_seconds() // 60) + 1)
+    if usuario.bloqueado(ahora):
+        minutos = max(1, int((usuario.bloqueado_hasta - ahora).total_seconds() // 60) + 1)
         return ResultadoLogin(error=_mensaje_bloqueo(minutos))
-    if not contratista.check_password(password):
-        contratista.registrar_fallo(ahora, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
+    if not usuario.check_password(password):
+        usuario.registrar_fallo(ahora, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
         db.session.commit()
-        if contratista.bloqueado(ahora):
+        if usuario.bloqueado(ahora):
             return ResultadoLogin(error=_mensaje_bloqueo(cfg["LOGIN_LOCK_MINUTES"]))
         return ResultadoLogin(error=generico)
-    contratista.registrar_acceso(ahora)
+    usuario.registrar_acceso(ahora)
     db.session.commit()
-    return ResultadoLogin(contratista=contratista)
+    return ResultadoLogin(usuario=usuario)
+
+
+def autenticar_contratista(rfc_texto: str, password: str) -> ResultadoLogin:
+    rfc = rfc_dominio.normalizar(rfc_texto)
+    return _autenticar(select(Contratista).where(Contratista.rfc == rfc), password,
+                       "El RFC o la contraseña son incorrectos.")
+
+
+def autenticar_capturista(usuario: str, password: str) -> ResultadoLogin:
+    nombre = (usuario or "").strip().lower()
+    consulta = select(Capturista).where(Capturista.usuario == nombre)
+    return _autenticar(consulta, password, "El usuario o la contraseña son incorrectos.")
 
 
 def _mensaje_bloqueo(minutos: int) -> str:

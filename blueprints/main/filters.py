@@ -24,6 +24,6 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globales():
-        from blueprints.auth.services import es_contratista
+        from blueprints.auth.services import es_capturista, es_contratista
 
-        return {"es_contratista": es_contratista}
+        return {"es_contratista": es_contratista, "es_capturista": es_capturista}

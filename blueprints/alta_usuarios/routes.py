@@ -1,0 +1,97 @@
+from uuid import uuid4
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.alta_usuarios import bp
+from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
+from blueprints.htmx import pagina_o_bloque
+from domain.curp import CurpInvalida
+from extensions import db
+from models import CorreoSaliente, RelacionCapturista
+from services import capturistas as servicio
+from services.correo import intentar_envio
+from services.padron import PadronNoDisponible
+
+
+def _pagina(validar: ValidarCurpForm, alta: AltaForm | None = None, persona=None,
+            guardado: RelacionCapturista | None = None, status: int = 200):
+    correo = None
+    if guardado is not None:
+        correo = db.session.scalar(
+            select(CorreoSaliente).where(CorreoSaliente.relacion_id == guardado.id)
+            .order_by(CorreoSaliente.id.desc()).limit(1))
+    return pagina_o_bloque("alta_usuarios/alta.html", "formulario", "alta-formulario", status,
+                           validar=validar, alta=alta, persona=persona, guardado=guardado, correo=correo)
+
+
+def _buscar(form_curp, texto: str):
+    """Look the CURP up; on failure put the Spanish message on the CURP field and return None."""
+    try:
+        persona = servicio.buscar_persona(texto)
+    except CurpInvalida as exc:
+        form_curp.errors = [exc.mensaje]
+    except PadronNoDisponible as exc:
+        form_curp.errors = [exc.mensaje]
+    except servicio.ErrorCapturista as exc:
+        form_curp.errors = [exc.mensaje]
+    else:
+        form_curp.data = persona.curp
+        return persona
+    return None
+
+
+def _ya_registrada(curp: str) -> bool:
+    from models import Capturista
+
+    return db.session.scalar(
+        select(RelacionCapturista.id).join(Capturista)
+        .where(RelacionCapturista.contratista_id == current_user.id, Capturista.curp == curp)
+    ) is not None
+
+
+@bp.get("/")
+def alta():
+    guardado = None
+    if request.args.get("guardado"):
+        guardado = db.session.scalar(select(RelacionCapturista).where(
+            RelacionCapturista.id == request.args.get("guardado", type=int),
+            RelacionCapturista.contratista_id == current_user.id))
+        if guardado is None:
+            abort(404)
+    return _pagina(ValidarCurpForm(formdata=None), guardado=guardado)
+
+
+@bp.post("/validar")
+def validar():
+    form = ValidarCurpForm()
+    if form.validate_on_submit():
+        persona = _buscar(form.curp, form.curp.data)
+        if persona is not None and _ya_registrada(persona.curp):
+            form.curp.errors = [servicio.MENSAJE_DUPLICADA]
+        elif persona is not None:
+            alta = AltaForm(formdata=None, curp=persona.curp, clave=uuid4().hex)
+            return _pagina(form, alta, persona)
+    return _pagina(form, status=422)
+
+
+@bp.post("/")
+def guardar():
+    alta = AltaForm()
+    validar = ValidarCurpForm(formdata=None, curp=alta.curp.data)
+    # The CURP is validated again: never trust the earlier step (or a hidden field).
+    persona = _buscar(validar.curp, alta.curp.data or "")
+    if persona is None:
+        return _pagina(validar, status=422)
+    if alta.validate_on_submit():
+        try:
+            resultado = servicio.dar_de_alta(
+                current_user, persona, telefono=alta.telefono.data, correo=alta.correo.data,
+                clave=alta.clave.data or "", actor=servicio.actor_de(current_user))
+        except servicio.ErrorCapturista as exc:
+            validar.curp.errors = [exc.mensaje]
+            return _pagina(validar, status=422)
+        intentar_envio(resultado.correo)
+        return redirect(url_for(".alta", guardado=resultado.relacion.id), 303)
+    return _pagina(validar, alta, persona, status=422)

@@ -1,0 +1,17 @@
+"""htmx helpers: answer with a fragment only when the element that asked for it is the target."""
+from flask import render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def pide_fragmento(objetivo: str) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == objetivo
+
+
+def pagina_o_bloque(plantilla: str, bloque: str, objetivo: str, status: int = 200, **contexto):
+    """The whole page, or just ``{% block bloque %}`` of it when htmx targets ``#objetivo``.
+    The page and the fragment are the same template, so they cannot drift apart."""
+    if pide_fragmento(objetivo):
+        cuerpo = render_block(plantilla, bloque, **contexto)
+    else:
+        cuerpo = render_template(plantilla, **contexto)
+    return cuerpo, status, {"Vary": "HX-Request, HX-Target"}

@@ -1,0 +1,148 @@
+"""Capturistas: the person (one usuario), the relation with each contractor, the padrón."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.contratista import Contratista
+from models.mixins import ConBloqueo, ConContrasena
+from models.types import UTCDateTime, ahora_utc
+
+
+class PersonaPadron(db.Model):
+    """Local stand-in for RENAPO's padrón: loaded with ``flask padron cargar``."""
+
+    __tablename__ = "padron_persona"
+
+    curp: Mapped[str] = mapped_column(String(18), primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(100))
+    primer_apellido: Mapped[str] = mapped_column(String(100))
+    segundo_apellido: Mapped[str] = mapped_column(String(100), default="")
+    fecha_nacimiento: Mapped[date]
+    sexo: Mapped[str] = mapped_column(String(1))
+    entidad: Mapped[str] = mapped_column(String(2))
+
+
+class Capturista(UserMixin, ConContrasena, ConBloqueo, db.Model):
+    """A person. One per CURP; the usuario exists once they activate through any contractor's link."""
+
+    __tablename__ = "capturista"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curp: Mapped[str] = mapped_column(String(18), unique=True)
+    nombre: Mapped[str] = mapped_column(String(100))
+    primer_apellido: Mapped[str] = mapped_column(String(100))
+    segundo_apellido: Mapped[str] = mapped_column(String(100), default="")
+    usuario: Mapped[Optional[str]] = mapped_column(String(30), unique=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    correo: Mapped[Optional[str]] = mapped_column(String(254))
+    activado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+
+    relaciones: Mapped[list["RelacionCapturista"]] = relationship(back_populates="capturista")
+
+    def get_id(self) -> str:
+        return f"capturista:{self.id}"
+
+    @property
+    def activado(self) -> bool:
+        return self.usuario is not None
+
+    @property
+    def nombre_completo(self) -> str:
+        return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+
+    @property
+    def nombre_visible(self) -> str:
+        return self.nombre_completo
+
+
+class RelacionCapturista(db.Model):
+    """A person as capturista of one contractor. Its estatus drives what the contractor can do."""
+
+    __tablename__ = "relacion_capturista"
+    __table_args__ = (
+        UniqueConstraint("contratista_id", "capturista_id", name="uq_relacion_capturista_contratista_capturista"),
+        Index("ix_relacion_capturista_contratista_creado", "contratista_id", "creado_en", "id"),
+    )
+
+    PENDIENTE = "pendiente"
+    ACTIVO = "activo"
+    BAJA = "baja"
+    ETIQUETAS = {PENDIENTE: "Pendiente de activación", ACTIVO: "Activo", BAJA: "Baja"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
+    capturista_id: Mapped[int] = mapped_column(ForeignKey("capturista.id", ondelete="CASCADE"), index=True)
+    telefono: Mapped[str] = mapped_column(String(10))
+    correo: Mapped[str] = mapped_column(String(254))
+    estatus: Mapped[str] = mapped_column(String(12), default=PENDIENTE)
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+    activado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    baja_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Every link carries this number; issuing a new link or activating bumps it, so older links die.
+    token_version: Mapped[int] = mapped_column(default=0)
+    liga_vence_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # One per rendered Alta form: a double-clicked Guardar finds the first one instead of failing.
+    clave_alta: Mapped[Optional[str]] = mapped_column(String(36), unique=True)
+
+    contratista: Mapped[Contratista] = relationship()
+    capturista: Mapped[Capturista] = relationship(back_populates="relaciones")
+
+    @property
+    def estatus_etiqueta(self) -> str:
+        return self.ETIQUETAS[self.estatus]
+
+    @property
+    def pendiente(self) -> bool:
+        return self.estatus == self.PENDIENTE
+
+
+class CorreoSaliente(db.Model):
+    """Outbox: every message is committed here first, then delivered; SMTP failures leave it pending."""
+
+    __tablename__ = "correo_saliente"
+    __table_args__ = (Index("ix_correo_saliente_estado_id", "estado", "id"),)
+
+    PENDIENTE = "pendiente"
+    ENVIANDO = "enviando"
+    ENVIADO = "enviado"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo: Mapped[str] = mapped_column(String(30))
+    relacion_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("relacion_capturista.id", ondelete="SET NULL"), index=True)
+    capturista_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("capturista.id", ondelete="SET NULL"), index=True)
+    destinatario: Mapped[str] = mapped_column(String(254))
+    asunto: Mapped[str] = mapped_column(String(200))
+    cuerpo_texto: Mapped[str] = mapped_column(db.Text)
+    cuerpo_html: Mapped[str] = mapped_column(db.Text)
+    estado: Mapped[str] = mapped_column(String(10), default=PENDIENTE)
+    intentos: Mapped[int] = mapped_column(default=0)
+    ultimo_error: Mapped[Optional[str]] = mapped_column(String(500))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+    reclamado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    enviado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    relacion: Mapped[Optional[RelacionCapturista]] = relationship()
+
+
+class Bitacora(db.Model):
+    """Who did what to a capturista, and when."""
+
+    __tablename__ = "bitacora"
+    __table_args__ = (Index("ix_bitacora_relacion_creado", "relacion_id", "creado_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"), index=True)
+    relacion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("relacion_capturista.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(120))
+    accion: Mapped[str] = mapped_column(String(30))
+    detalle: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)

@@ -1,0 +1,1 @@
+"""Application services: rules that need the database or the app config, but never a request."""

@@ -1,0 +1,61 @@
+"""Which contractors a capturista may work for, and password recovery."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from domain import curp as curp_dominio
+from extensions import db
+from models import Capturista, CorreoSaliente, RelacionCapturista
+from models.types import ahora_utc
+from services import correo as correo_srv
+from services.capturistas import url_externa
+from services.tokens import VIGENCIA, token_restablecer
+
+
+def relaciones_activas(capturista: Capturista) -> list[RelacionCapturista]:
+    return list(db.session.scalars(
+        select(RelacionCapturista)
+        .where(RelacionCapturista.capturista_id == capturista.id,
+               RelacionCapturista.estatus == RelacionCapturista.ACTIVO)
+        .order_by(RelacionCapturista.creado_en)))
+
+
+def relacion_activa(capturista: Capturista, contratista_id: int | None) -> RelacionCapturista | None:
+    if contratista_id is None:
+        return None
+    return db.session.scalar(select(RelacionCapturista).where(
+        RelacionCapturista.capturista_id == capturista.id,
+        RelacionCapturista.contratista_id == contratista_id,
+        RelacionCapturista.estatus == RelacionCapturista.ACTIVO))
+
+
+def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente | None:
+    """Queue a reset link when CURP and correo match an activated capturista. Commits.
+    Returns None otherwise; the caller answers the same either way, so nothing is revealed."""
+    curp = curp_dominio.normalizar(curp_texto)
+    correo = correo.strip().lower()
+    capturista = db.session.scalar(select(Capturista).where(Capturista.curp == curp))
+    if capturista is None or not capturista.activado:
+        return None
+    coincide = capturista.correo == correo or db.session.scalar(
+        select(RelacionCapturista.id).where(RelacionCapturista.capturista_id == capturista.id,
+                                            func.lower(RelacionCapturista.correo) == correo).limit(1))
+    if not coincide:
+        return None
+    recientes = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+        CorreoSaliente.capturista_id == capturista.id, CorreoSaliente.tipo == "restablecer",
+        CorreoSaliente.creado_en > ahora_utc() - timedelta(minutes=1)))
+    if recientes:
+        return None  # one per minute is plenty; silently, like a non-match
+    saliente = correo_srv.encolar(
+        tipo="restablecer", destinatario=correo, asunto="Restablece tu contraseña de usuario capturista",
+        plantilla="restablecer", capturista=capturista, capturista_obj=capturista,
+        liga=url_externa("capturista.restablecer", token=token_restablecer(capturista)),
+        vence_en=ahora_utc() + VIGENCIA)
+    db.session.commit()
+    return saliente
+
+
+

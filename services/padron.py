@@ -1,0 +1,87 @@
+"""Who owns a CURP: the padrón behind an adapter.
+
+``LocalPadron`` reads the ``padron_persona`` table (fictitious people loaded with
+``flask padron cargar``); ``HttpPadron`` asks a RENAPO-like service:
+``GET {PADRON_URL}/{curp}`` → 200 JSON ``{"nombre", "primer_apellido", "segundo_apellido"}``,
+404 when the CURP is unknown. Timeouts, connection errors and 5xx raise PadronNoDisponible.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import current_app
+
+from extensions import db
+from models import PersonaPadron
+
+MENSAJE_NO_DISPONIBLE = "El servicio de validación de CURP no está disponible, intenta más tarde."
+
+
+@dataclass(frozen=True)
+class PersonaEncontrada:
+    curp: str
+    nombre: str
+    primer_apellido: str
+    segundo_apellido: str
+
+    @property
+    def nombre_completo(self) -> str:
+        return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+
+
+class PadronNoDisponible(Exception):
+    mensaje = MENSAJE_NO_DISPONIBLE
+
+
+class Padron(Protocol):
+    def buscar(self, curp: str) -> PersonaEncontrada | None: ...
+
+
+class LocalPadron:
+    def buscar(self, curp: str) -> PersonaEncontrada | None:
+        persona = db.session.get(PersonaPadron, curp)
+        if persona is None:
+            return None
+        return PersonaEncontrada(persona.curp, persona.nombre, persona.primer_apellido,
+                                 persona.segundo_apellido or "")
+
+
+class HttpPadron:
+    def __init__(self, url_base: str, timeout: float):
+        self.url_base = url_base.rstrip("/")
+        self.timeout = timeout
+
+    def buscar(self, curp: str) -> PersonaEncontrada | None:
+        url = f"{self.url_base}/{urllib.parse.quote(curp)}"
+        peticion = urllib.request.Request(url, headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(peticion, timeout=self.timeout) as respuesta:
+                datos = json.load(respuesta)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise PadronNoDisponible(f"HTTP {exc.code}") from exc
+        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, ValueError) as exc:
+            raise PadronNoDisponible(str(exc)) from exc
+        try:
+            return PersonaEncontrada(
+                curp=curp,
+                nombre=str(datos["nombre"]).strip(),
+                primer_apellido=str(datos["primer_apellido"]).strip(),
+                segundo_apellido=str(datos.get("segundo_apellido") or "").strip(),
+            )
+        except (KeyError, TypeError) as exc:
+            raise PadronNoDisponible("respuesta sin los campos esperados") from exc
+
+
+def padron_configurado() -> Padron:
+    cfg = current_app.config
+    if cfg["PADRON_BACKEND"] == "http":
+        return HttpPadron(cfg["PADRON_URL"], cfg["PADRON_TIMEOUT"])
+    return LocalPadron()

@@ -1,0 +1,99 @@
+"""Signed, timed links (itsdangerous): activation of a capturista and password reset.
+
+An activation link carries the relation id and its ``token_version``. Issuing a new link or
+activating the account bumps the version, so every earlier link stops working; the GET of a
+link checks it without consuming it.
+"""
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from extensions import db
+from models import Capturista, RelacionCapturista
+
+VIGENCIA = timedelta(hours=24)
+_SAL_ACTIVACION = "activacion-capturista"
+_SAL_RESTABLECER = "restablecer-contrasena"
+
+
+def _serializador(sal: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=sal)
+
+
+class EstadoLiga(enum.Enum):
+    VALIDA = "valida"
+    VENCIDA = "vencida"
+    USADA = "usada"
+    REEMPLAZADA = "reemplazada"
+    BAJA = "baja"
+    ALTERADA = "alterada"
+
+
+@dataclass
+class Liga:
+    estado: EstadoLiga
+    relacion: RelacionCapturista | None = None
+
+
+def token_activacion(relacion: RelacionCapturista) -> str:
+    return _serializador(_SAL_ACTIVACION).dumps({"r": relacion.id, "v": relacion.token_version})
+
+
+def verificar_activacion(token: str, *, bloquear: bool = False) -> Liga:
+    """Tell what an activation link is worth. ``bloquear`` locks the row (the POST that uses it)."""
+    serializador = _serializador(_SAL_ACTIVACION)
+    vencida = False
+    try:
+        datos = serializador.loads(token, max_age=int(VIGENCIA.total_seconds()))
+    except SignatureExpired as exc:
+        vencida, datos = True, exc.payload
+    except BadSignature:
+        return Liga(EstadoLiga.ALTERADA)
+    if not isinstance(datos, dict) or not isinstance(datos.get("r"), int) or not isinstance(datos.get("v"), int):
+        return Liga(EstadoLiga.ALTERADA)
+    consulta = db.select(RelacionCapturista).where(RelacionCapturista.id == datos["r"])
+    if bloquear:
+        consulta = consulta.with_for_update()
+    relacion = db.session.scalar(consulta)
+    if relacion is None:
+        return Liga(EstadoLiga.ALTERADA)
+    if relacion.capturista.activado:
+        return Liga(EstadoLiga.USADA, relacion)
+    if relacion.estatus == RelacionCapturista.BAJA:
+        return Liga(EstadoLiga.BAJA, relacion)
+    if datos["v"] != relacion.token_version:
+        return Liga(EstadoLiga.REEMPLAZADA, relacion)
+    if vencida:
+        return Liga(EstadoLiga.VENCIDA, relacion)
+    return Liga(EstadoLiga.VALIDA, relacion)
+
+
+def _huella(capturista: Capturista) -> str:
+    # Changes whenever the password does, so a reset link works once.
+    return hashlib.sha256((capturista.password_hash or "").encode()).hexdigest()[:16]
+
+
+def token_restablecer(capturista: Capturista) -> str:
+    return _serializador(_SAL_RESTABLECER).dumps({"c": capturista.id, "h": _huella(capturista)})
+
+
+def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
+    """("valida" | "vencida" | "invalida", capturista)."""
+    try:
+        datos = _serializador(_SAL_RESTABLECER).loads(token, max_age=int(VIGENCIA.total_seconds()))
+    except SignatureExpired:
+        return "vencida", None
+    except BadSignature:
+        return "invalida", None
+    if not isinstance(datos, dict) or not isinstance(datos.get("c"), int):
+        return "invalida", None
+    capturista = db.session.get(Capturista, datos["c"])
+    if capturista is None or not capturista.activado or datos.get("h") != _huella(capturista):
+        return "invalida", None
+    return "valida", capturista

@@ -1,0 +1,227 @@
+"""Alta de usuarios: Validar, Guardar, confirmation, outbox, with and without htmx."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.curp import digito_verificador
+from extensions import db
+from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from tests.conftest import csrf_de
+from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
+
+ALTA = "/administracion/alta-usuarios/"
+VALIDAR = "/administracion/alta-usuarios/validar"
+HX = {"HX-Request": "true", "HX-Target": "alta-formulario"}
+
+
+@pytest.fixture
+def escenario(app, client):
+    with app.app_context():
+        contratista = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.")
+        personas = cargar_padron()
+        datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
+    iniciar_sesion(client, datos["rfc"])
+    return datos
+
+
+def _validar(client, curp, headers=None):
+    token = csrf_de(client.get(ALTA))
+    return client.post(VALIDAR, data={"csrf_token": token, "curp": curp}, headers=headers or {})
+
+
+def _guardar(client, curp, *, telefono="5512345678", correo="capturista@correo.example",
+             confirmar=None, clave=None, headers=None):
+    pagina = _validar(client, curp)
+    html = pagina.get_data(as_text=True)
+    clave = clave or re.search(r'name="clave" type="hidden" value="([^"]+)"', html).group(1)
+    return client.post(ALTA, data={
+        "csrf_token": csrf_de(pagina), "curp": curp, "clave": clave, "telefono": telefono,
+        "correo": correo, "confirmar_correo": confirmar if confirmar is not None else correo,
+    }, headers=headers or {})
+
+
+def test_pagina_de_alta(client, escenario):
+    html = client.get(ALTA).get_data(as_text=True)
+    assert "<h1>Alta de usuarios</h1>" in html
+    assert 'for="curp"' in html and 'value="Validar"' in html
+    assert 'name="telefono"' not in html  # contact fields open only after Validar
+
+
+def test_validar_muestra_nombre_y_abre_contacto_sin_js(client, escenario):
+    p = escenario["personas"][0]
+    r = _validar(client, f"  {p.curp.lower()} ")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<!doctype html>" in html  # whole page without htmx
+    assert p.nombre in html and p.primer_apellido in html
+    assert f'value="{p.curp}"' in html  # CURP kept, normalised
+    assert 'name="telefono"' in html and 'name="confirmar_correo"' in html
+
+
+def test_validar_con_htmx_devuelve_fragmento(client, escenario):
+    p = escenario["personas"][1]
+    r = _validar(client, p.curp, headers=HX)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<!doctype html>" not in html and "<header" not in html
+    assert html.lstrip().startswith('<div id="alta-formulario"')
+    assert p.nombre in html
+    assert "HX-Request" in r.headers["Vary"]
+
+
+def test_htmx_sin_el_objetivo_recibe_pagina_completa(client, escenario):
+    # hx-boost style navigation (another target) must get the page, not the fragment.
+    r = _validar(client, escenario["personas"][1].curp, headers={"HX-Request": "true", "HX-Target": "contenido"})
+    assert "<!doctype html>" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("curp,mensaje", [
+    ("ABC", "La CURP debe tener 18 caracteres"),
+    ("", "Captura la CURP del capturista."),
+])
+def test_validar_errores(client, escenario, curp, mensaje):
+    for headers in ({}, HX):
+        r = _validar(client, curp, headers=headers)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422
+        assert mensaje in html
+        assert "Hay un problema" in html and 'href="#curp"' in html
+        assert 'name="telefono"' not in html
+
+
+def test_curp_valida_que_no_esta_en_el_padron(client, escenario):
+    base = "GARC850101HDFRRL0"
+    curp = base + digito_verificador(base)
+    html = _validar(client, curp).get_data(as_text=True)
+    assert "no se encontró en el padrón" in html
+    assert f'value="{curp}"' in html
+
+
+def test_digito_verificador_incorrecto(client, escenario):
+    p = escenario["personas"][0]
+    malo = p.curp[:17] + str((int(p.curp[17]) + 1) % 10)
+    assert "dígito verificador de la CURP no es válido" in _validar(client, malo).get_data(as_text=True)
+
+
+def test_guardar_sin_js_303_confirmacion_y_correo_en_bandeja(client, app, escenario):
+    p = escenario["personas"][2]
+    r = _guardar(client, p.curp, telefono="55 1234 5678", correo="Ana.Perez@Correo.Example",
+                 confirmar="ana.perez@correo.example")
+    assert r.status_code == 303
+    assert "guardado=" in r.headers["Location"]
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "El usuario se guardó exitosamente." in html
+    assert ">Aceptar<" in html
+    with app.app_context():
+        relacion = db.session.scalar(select(RelacionCapturista))
+        assert relacion.contratista_id == escenario["id"]
+        assert (relacion.telefono, relacion.correo, relacion.estatus) == ("5512345678", "ana.perez@correo.example", "pendiente")
+        assert relacion.capturista.curp == p.curp and relacion.capturista.nombre == p.nombre
+        assert relacion.token_version == 1 and relacion.liga_vence_en is not None
+        correo = db.session.scalar(select(CorreoSaliente))
+        assert correo.tipo == "activacion" and correo.destinatario == "ana.perez@correo.example"
+        assert "/activacion/" in correo.cuerpo_texto
+        bitacora = db.session.scalar(select(Bitacora))
+        assert bitacora.accion == "alta" and bitacora.actor == f"contratista:{escenario['rfc']}"
+    # Reloading the confirmation never saves twice.
+    client.get(r.headers["Location"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 1
+
+
+def test_guardar_con_htmx_recibe_fragmento_con_dialogo(client, app, escenario):
+    p = escenario["personas"][3]
+    r = _guardar(client, p.curp, headers=HX)
+    assert r.status_code == 303  # htmx follows it, keeping its headers
+    siguiente = client.get(r.headers["Location"], headers=HX)
+    html = siguiente.get_data(as_text=True)
+    assert "<!doctype html>" not in html
+    assert "<dialog open" in html and "El usuario se guardó exitosamente." in html
+
+
+@pytest.mark.parametrize("cambios,mensaje", [
+    ({"telefono": "12345"}, "El teléfono debe tener 10 dígitos"),
+    ({"correo": "sin-arroba"}, "El correo electrónico no tiene un formato válido."),
+    ({"confirmar": "otro@correo.example"}, "El correo electrónico y su confirmación no coinciden."),
+])
+def test_guardar_con_errores_conserva_todo(client, app, escenario, cambios, mensaje):
+    p = escenario["personas"][4]
+    for headers in ({}, HX):
+        r = _guardar(client, p.curp, headers=headers, **cambios)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422
+        assert mensaje in html
+        assert p.nombre in html  # name still shown
+        assert f'value="{p.curp}"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 0
+
+
+def test_guardar_revalida_la_curp(client, app, escenario):
+    """A forged hidden CURP is checked again on Guardar."""
+    p = escenario["personas"][5]
+    pagina = _validar(client, p.curp)
+    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', pagina.get_data(as_text=True)).group(1)
+    base = "GARC850101HDFRRL0"
+    falsa = base + digito_verificador(base)
+    r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": falsa, "clave": clave,
+                                "telefono": "5512345678", "correo": "a@b.example", "confirmar_correo": "a@b.example"})
+    assert r.status_code == 422
+    assert "no se encontró en el padrón" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Capturista.id))) == 0
+
+
+def test_curp_ya_registrada_para_este_contratista(client, app, escenario):
+    p = escenario["personas"][6]
+    assert _guardar(client, p.curp).status_code == 303
+    html = _validar(client, p.curp).get_data(as_text=True)
+    assert "ya está registrada como usuario capturista de este contratista" in html
+    pagina = client.get(ALTA)
+    r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": p.curp, "clave": "otra-clave",
+                                "telefono": "5512345678", "correo": "a@b.example", "confirmar_correo": "a@b.example"})
+    assert r.status_code == 422
+    assert "ya está registrada" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 1
+
+
+def test_misma_persona_con_dos_contratistas(client, app, escenario):
+    p = escenario["personas"][7]
+    assert _guardar(client, p.curp).status_code == 303
+    with app.app_context():
+        otro = crear_contratista().rfc
+    cliente2 = app.test_client()
+    iniciar_sesion(cliente2, otro)
+    assert _guardar(cliente2, p.curp, correo="otro@correo.example").status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Capturista.id))) == 1
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 2
+
+
+def test_mismo_formulario_enviado_dos_veces_crea_uno(client, app, escenario):
+    p = escenario["personas"][8]
+    pagina = _validar(client, p.curp)
+    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', pagina.get_data(as_text=True)).group(1)
+    datos = {"csrf_token": csrf_de(pagina), "curp": p.curp, "clave": clave, "telefono": "5512345678",
+             "correo": "doble@correo.example", "confirmar_correo": "doble@correo.example"}
+    primera = client.post(ALTA, data=datos)
+    segunda = client.post(ALTA, data=datos)
+    assert primera.status_code == segunda.status_code == 303
+    assert primera.headers["Location"] == segunda.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 1
+        assert db.session.scalar(select(func.count(CorreoSaliente.id))) == 1
+
+
+def test_confirmacion_de_otro_contratista_es_404(client, app, escenario):
+    p = escenario["personas"][9]
+    ubicacion = _guardar(client, p.curp).headers["Location"]
+    with app.app_context():
+        otro = crear_contratista().rfc
+    cliente2 = app.test_client()
+    iniciar_sesion(cliente2, otro)
+    r = cliente2.get(ubicacion)
+    assert r.status_code == 404
+    assert p.nombre not in r.get_data(as_text=True)
