@@ -85,16 +85,19 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
             if not _reclamar(correo_id):
                 continue  # another sender has it
             correo = db.session.get(CorreoSaliente, correo_id)
+            mensaje = Message(
+                subject=correo.asunto, recipients=[correo.destinatario],
+                body=correo.cuerpo_texto, html=correo.cuerpo_html,
+                sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            )
+            db.session.commit()  # no transaction (nor SQLite write lock) held while talking SMTP
             try:
                 if conexion is None:
                     conexion = _ConexionConLimite(current_app.extensions["mail"]).__enter__()
-                conexion.send(Message(
-                    subject=correo.asunto, recipients=[correo.destinatario],
-                    body=correo.cuerpo_texto, html=correo.cuerpo_html,
-                    sender=current_app.config["MAIL_DEFAULT_SENDER"],
-                ))
+                conexion.send(mensaje)
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("No se pudo enviar el correo %s: %s", correo_id, exc)
+                correo = db.session.get(CorreoSaliente, correo_id)
                 correo.estado = CorreoSaliente.PENDIENTE
                 correo.intentos += 1
                 correo.ultimo_error = f"{type(exc).__name__}: {exc}"[:500]
@@ -102,6 +105,7 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
                 fallidos += 1
                 conexion = None  # reconnect for the next one
                 continue
+            correo = db.session.get(CorreoSaliente, correo_id)
             correo.estado = CorreoSaliente.ENVIADO
             correo.intentos += 1
             correo.enviado_en = ahora_utc()

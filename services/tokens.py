@@ -52,7 +52,8 @@ def verificar_activacion(token: str, *, bloquear: bool = False) -> Liga:
     try:
         datos = serializador.loads(token, max_age=int(VIGENCIA.total_seconds()))
     except SignatureExpired as exc:
-        vencida, datos = True, exc.payload
+        # The signature is genuine, only old: read it to tell "vencida" from the other cases.
+        vencida, datos = True, serializador.load_payload(exc.payload)
     except BadSignature:
         return Liga(EstadoLiga.ALTERADA)
     if not isinstance(datos, dict) or not isinstance(datos.get("r"), int) or not isinstance(datos.get("v"), int):

@@ -1,5 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 
+from blueprints.htmx import pagina_o_bloque, redirigir
+
 from blueprints.activacion import bp
 from blueprints.activacion.forms import ActivacionForm
 from blueprints.forms_comunes import FormularioVacio
@@ -46,8 +48,9 @@ def activar(token: str):
             form.usuario.errors = [exc.mensaje]
         else:
             flash("Tu usuario se creó correctamente. Inicia sesión con tu usuario y contraseña.", "success")
-            return redirect(url_for("capturista.login"), 303)
-    return render_template("activacion/activar.html", form=form, relacion=relacion), (422 if form.errors else 200)
+            return redirigir(url_for("capturista.login"), "activacion-formulario")
+    return pagina_o_bloque("activacion/activar.html", "formulario", "activacion-formulario",
+                           422 if form.errors else 200, form=form, relacion=relacion)
 
 
 @bp.post("/<token>/nueva-liga")

@@ -1,0 +1,307 @@
+"""E-mail through a real SMTP server on loopback (aiosmtpd) and the activation link."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from tests.conftest import Buzon, apuntar_smtp, csrf_de, puerto_libre
+from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
+from tests.integration.test_alta_usuarios import _guardar
+
+LIGA_RE = re.compile(r"http://localhost(/activacion/[A-Za-z0-9_.\-]+)")
+CLAVE = "Captura2026segura"
+
+
+@pytest.fixture
+def escenario(app, client):
+    with app.app_context():
+        contratista = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.")
+        personas = cargar_padron(12)
+        datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
+    iniciar_sesion(client, datos["rfc"])
+    return datos
+
+
+def _liga(mensaje) -> str:
+    texto = mensaje.get_body(("plain",)).get_content()
+    return LIGA_RE.search(texto).group(1)
+
+
+def _activar(cliente, liga, usuario="ana.perez", password=CLAVE, confirmar=None, headers=None):
+    pagina = cliente.get(liga)
+    if pagina.status_code != 200:  # an invalid link shows no form: take the token elsewhere
+        pagina = cliente.get("/capturista/iniciar-sesion")
+    return cliente.post(liga, data={"csrf_token": csrf_de(pagina), "usuario": usuario, "password": password,
+                                    "confirmar_password": confirmar or password}, headers=headers or {})
+
+
+def test_el_correo_llega_y_su_liga_crea_el_usuario(client, app, escenario, smtp):
+    p = escenario["personas"][0]
+    inicio = datetime.now(timezone.utc)
+    assert _guardar(client, p.curp, correo="ana@correo.example").status_code == 303
+    assert len(smtp.mensajes) == 1
+    mensaje = smtp.mensajes[0]
+    assert mensaje["To"] == "ana@correo.example"
+    assert "Limpieza Industrial del Bajío" in mensaje["Subject"]
+    texto = mensaje.get_body(("plain",)).get_content()
+    html = mensaje.get_body(("html",)).get_content()
+    assert "Limpieza Industrial del Bajío, S.A. de C.V." in texto and "Limpieza Industrial del Bajío" in html
+    assert p.nombre in texto
+    # Expiry in Mexico City time (UTC-6, no DST since 2022).
+    vence = (inicio + timedelta(hours=24) - timedelta(hours=6)).strftime("%d/%m/%Y")
+    assert vence in texto and "hora de la Ciudad de México" in texto
+    liga = _liga(mensaje)
+    assert liga in html
+
+    # The confirmation says the e-mail went out.
+    with app.app_context():
+        assert db.session.scalar(select(CorreoSaliente.estado)) == "enviado"
+
+    anonimo = app.test_client()
+    # GET only shows the form, any number of times (mail scanners, previews).
+    for _ in range(2):
+        r = anonimo.get(liga)
+        assert r.status_code == 200 and "Crear usuario y contraseña" in r.get_data(as_text=True)
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
+    r = _activar(anonimo, liga, usuario="Ana.Perez")
+    assert r.status_code == 303 and r.headers["Location"] == "/capturista/iniciar-sesion"
+    with app.app_context():
+        capturista = db.session.scalar(select(Capturista))
+        assert capturista.usuario == "ana.perez" and capturista.activado_en is not None
+        assert capturista.correo == "ana@correo.example"
+        relacion = db.session.scalar(select(RelacionCapturista))
+        assert relacion.estatus == "activo"
+        assert db.session.scalar(select(Bitacora.accion).where(Bitacora.accion == "activacion_cuenta"))
+    # A second use fails and says why.
+    r = anonimo.get(liga)
+    assert r.status_code == 410 and "La liga ya se utilizó" in r.get_data(as_text=True)
+    r = anonimo.post(liga, data={"csrf_token": csrf_de(anonimo.get("/capturista/iniciar-sesion")),
+                                 "usuario": "otro.usuario", "password": CLAVE, "confirmar_password": CLAVE})
+    assert r.status_code == 410
+    with app.app_context():
+        assert db.session.scalar(select(Capturista.usuario)) == "ana.perez"
+
+
+def test_liga_vencida_a_las_24_horas_y_nueva_liga(client, app, escenario, smtp):
+    p = escenario["personas"][1]
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _guardar(client, p.curp, correo="luis@correo.example")
+    liga = _liga(smtp.mensajes[0])
+    anonimo = app.test_client()
+    with time_machine.travel(inicio + timedelta(hours=23, minutes=59), tick=False):
+        assert anonimo.get(liga).status_code == 200
+    with time_machine.travel(inicio + timedelta(hours=24, seconds=2), tick=False):
+        r = anonimo.get(liga)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 410 and "La liga de activación venció" in html
+        assert "Solicitar nueva liga" in html
+        assert _activar(anonimo, liga).status_code == 410
+        # The new link goes to the registered correo, whatever is typed in the request.
+        r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": csrf_de(anonimo.get(liga)),
+                                                      "correo": "atacante@malo.example"})
+        assert r.status_code == 303
+        assert [m["To"] for m in smtp.mensajes] == ["luis@correo.example", "luis@correo.example"]
+        nueva = _liga(smtp.mensajes[1])
+        assert nueva != liga
+        # Rate limited: a second request within the minute is refused with a message.
+        r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": csrf_de(anonimo.get("/capturista/iniciar-sesion"))})
+        assert r.status_code == 410  # the old link is now superseded, not merely expired
+        assert len(smtp.mensajes) == 2
+        assert anonimo.get(liga).status_code == 410
+        assert "más reciente" in anonimo.get(liga).get_data(as_text=True)
+        assert _activar(anonimo, nueva).status_code == 303
+    with app.app_context():
+        acciones = list(db.session.scalars(select(Bitacora.accion).order_by(Bitacora.id)))
+        assert acciones == ["alta", "reenvio", "activacion_cuenta"]
+
+
+def _envios_previos(relacion_id, *momentos):
+    db.session.add_all(CorreoSaliente(tipo="activacion", relacion_id=relacion_id, destinatario="x@y.example",
+                                      asunto="-", cuerpo_texto="-", cuerpo_html="-", estado="enviado",
+                                      creado_en=m) for m in momentos)
+    db.session.commit()
+
+
+def test_nueva_liga_limitada_por_dia(client, app, escenario, smtp):
+    app.config.update(REENVIOS_POR_DIA=3)
+    p = escenario["personas"][2]
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _guardar(client, p.curp)
+    liga = _liga(smtp.mensajes[0])
+    with app.app_context():
+        relacion_id = db.session.scalar(select(RelacionCapturista.id))
+        # Three links inside the last 24 h (e.g. resent by the contractor), none in the last minute.
+        _envios_previos(relacion_id, *(inicio + timedelta(hours=h) for h in (5, 10, 20)))
+    anonimo = app.test_client()
+    with time_machine.travel(inicio + timedelta(hours=24, seconds=5), tick=False):
+        token = csrf_de(anonimo.get("/capturista/iniciar-sesion"))
+        r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": token})
+        assert r.status_code == 429
+        assert "límite de 3 envíos de la liga en 24 horas" in r.get_data(as_text=True)
+    assert len(smtp.mensajes) == 1
+    with time_machine.travel(inicio + timedelta(hours=30), tick=False):  # two of them left the window
+        r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": token})
+        assert r.status_code == 303
+    assert len(smtp.mensajes) == 2
+
+
+def test_nueva_liga_por_minuto(client, app, escenario, smtp):
+    p = escenario["personas"][3]
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _guardar(client, p.curp)
+    liga = _liga(smtp.mensajes[0])
+    with app.app_context():
+        # Another link went out seconds ago: the per-minute rule applies.
+        relacion_id = db.session.scalar(select(RelacionCapturista.id))
+        _envios_previos(relacion_id, inicio + timedelta(hours=24, seconds=1))
+    anonimo = app.test_client()
+    with time_machine.travel(inicio + timedelta(hours=24, seconds=20), tick=False):
+        r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": csrf_de(anonimo.get("/capturista/iniciar-sesion"))})
+        assert r.status_code == 429
+        assert "hace menos de un minuto" in r.get_data(as_text=True)
+    assert len(smtp.mensajes) == 1
+
+
+def test_liga_alterada_y_de_baja(client, app, escenario, smtp):
+    p = escenario["personas"][4]
+    _guardar(client, p.curp)
+    liga = _liga(smtp.mensajes[0])
+    anonimo = app.test_client()
+    r = anonimo.get(liga[:-3] + ("AAA" if not liga.endswith("AAA") else "BBB"))
+    assert r.status_code == 404 and "fue modificada" in r.get_data(as_text=True)
+    assert anonimo.get("/activacion/no-es-un-token").status_code == 404
+    with app.app_context():
+        relacion = db.session.scalar(select(RelacionCapturista))
+        relacion.estatus = "baja"
+        db.session.commit()
+    r = anonimo.get(liga)
+    assert r.status_code == 410 and "dio de baja" in r.get_data(as_text=True)
+
+
+def test_enlace_reemplazado_por_reenvio(client, app, escenario, smtp):
+    from services.capturistas import emitir_liga
+    from services.correo import enviar_pendientes
+
+    p = escenario["personas"][5]
+    _guardar(client, p.curp)
+    vieja = _liga(smtp.mensajes[0])
+    with app.test_request_context():
+        relacion = db.session.scalar(select(RelacionCapturista))
+        emitir_liga(relacion)
+        db.session.commit()
+        enviar_pendientes()
+    nueva = _liga(smtp.mensajes[1])
+    anonimo = app.test_client()
+    r = anonimo.get(vieja)
+    assert r.status_code == 410 and "más reciente" in r.get_data(as_text=True)
+    assert _activar(anonimo, vieja).status_code == 410
+    assert anonimo.get(nueva).status_code == 200
+
+
+@pytest.mark.parametrize("usuario,password,confirmar,mensaje", [
+    ("ana.perez", "corta1", None, "al menos 10 caracteres"),
+    ("ana.perez", "sololetraslargas", None, "combinar letras y números"),
+    ("ana.perez", "ana.perez2026x", None, "no puede contener"),
+    ("ab", CLAVE, None, "entre 6 y 30 caracteres"),
+    ("1usuario", CLAVE, None, "comenzar con una letra"),
+    ("ana.perez", CLAVE, "Otra2026segura", "Las contraseñas no coinciden."),
+])
+def test_politica_de_usuario_y_contrasena(client, app, escenario, smtp, usuario, password, confirmar, mensaje):
+    p = escenario["personas"][6]
+    _guardar(client, p.curp)
+    liga = _liga(smtp.mensajes[0])
+    anonimo = app.test_client()
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "activacion-formulario"}):
+        r = _activar(anonimo, liga, usuario, password, confirmar, headers=headers)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422
+        assert mensaje in html and "Hay un problema" in html
+        assert ("<!doctype html>" in html) == (not headers)
+    with app.app_context():
+        assert db.session.scalar(select(Capturista.usuario)) is None
+
+
+def test_contrasena_con_la_curp_rechazada(client, app, escenario, smtp):
+    p = escenario["personas"][7]
+    _guardar(client, p.curp)
+    r = _activar(app.test_client(), _liga(smtp.mensajes[0]), password=p.curp.lower() + "1")
+    assert r.status_code == 422 and "no puede contener" in r.get_data(as_text=True)
+
+
+def test_activacion_con_htmx_redirige_con_hx_redirect(client, app, escenario, smtp):
+    p = escenario["personas"][8]
+    _guardar(client, p.curp)
+    r = _activar(app.test_client(), _liga(smtp.mensajes[0]),
+                 headers={"HX-Request": "true", "HX-Target": "activacion-formulario"})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == "/capturista/iniciar-sesion"
+
+
+def test_usuario_ocupado(client, app, escenario, smtp):
+    a, b = escenario["personas"][9], escenario["personas"][10]
+    _guardar(client, a.curp, correo="a@correo.example")
+    _guardar(client, b.curp, correo="b@correo.example")
+    anonimo = app.test_client()
+    assert _activar(anonimo, _liga(smtp.mensajes[0]), usuario="mismo.usuario").status_code == 303
+    r = _activar(anonimo, _liga(smtp.mensajes[1]), usuario="Mismo.Usuario")
+    assert r.status_code == 422 and "Ese usuario ya está en uso" in r.get_data(as_text=True)
+
+
+def test_persona_con_usuario_recibe_aviso_y_no_liga(client, app, escenario, smtp):
+    p = escenario["personas"][11]
+    _guardar(client, p.curp, correo="activa@correo.example")
+    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    with app.app_context():
+        otro = crear_contratista(razon_social="Seguridad Privada del Norte, S.A.").rfc
+    segundo = app.test_client()
+    iniciar_sesion(segundo, otro)
+    r = _guardar(segundo, p.curp, correo="activa@correo.example")
+    html = segundo.get(r.headers["Location"]).get_data(as_text=True)
+    assert "ya tiene usuario capturista" in html
+    aviso = smtp.mensajes[-1]
+    texto = aviso.get_body(("plain",)).get_content()
+    assert "Seguridad Privada del Norte" in texto and "persona.activa" in texto
+    assert "/activacion/" not in texto
+    with app.app_context():
+        relaciones = db.session.scalars(select(RelacionCapturista).order_by(RelacionCapturista.id)).all()
+        assert [r.estatus for r in relaciones] == ["activo", "activo"]
+
+
+def test_smtp_caido_el_alta_se_guarda_y_se_entrega_despues_una_vez(client, app, escenario, runner):
+    from aiosmtpd.controller import Controller
+
+    puerto = puerto_libre()
+    apuntar_smtp(app, puerto)  # nothing listens there yet
+    p = escenario["personas"][0]
+    r = _guardar(client, p.curp, correo="pendiente@correo.example")
+    assert r.status_code == 303
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "El usuario se guardó exitosamente." in html and "pendiente de envío" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 1
+        correo = db.session.scalar(select(CorreoSaliente))
+        assert correo.estado == "pendiente" and correo.intentos == 1 and correo.ultimo_error
+    resultado = runner.invoke(args=["correos", "enviar"])
+    assert resultado.exit_code == 1 and "fallidos (siguen pendientes): 1" in resultado.output
+
+    buzon = Buzon()
+    servidor = Controller(buzon, hostname="127.0.0.1", port=puerto)
+    servidor.start()
+    try:
+        resultado = runner.invoke(args=["correos", "enviar"])
+        assert resultado.exit_code == 0 and "Correos enviados: 1" in resultado.output
+        resultado = runner.invoke(args=["correos", "enviar"])
+        assert "Correos enviados: 0" in resultado.output
+    finally:
+        servidor.stop()
+    assert len(buzon.mensajes) == 1
+    assert buzon.mensajes[0]["To"] == "pendiente@correo.example"
+    with app.app_context():
+        correo = db.session.scalar(select(CorreoSaliente))
+        assert correo.estado == "enviado" and correo.enviado_en is not None
