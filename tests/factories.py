@@ -66,3 +66,23 @@ def cargar_padron(n: int = 30, semilla: int = 7):
         fecha_nacimiento=p.fecha_nacimiento, sexo=p.sexo, entidad=p.entidad) for p in personas)
     db.session.commit()
     return personas
+
+
+CLAVE_CAPTURISTA = "Captura2026segura"
+
+
+def crear_capturista_activo(*contratistas, usuario: str = "maria.lopez", curp: str = "HEGG560427MVZRRL04",
+                            correo: str = "maria@correo.example"):
+    """An activated capturista with an active relation to each contractor given."""
+    from models import Capturista, RelacionCapturista
+    from models.types import ahora_utc
+
+    capturista = Capturista(curp=curp, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ", segundo_apellido="GARCÍA",
+                            usuario=usuario, correo=correo, activado_en=ahora_utc())
+    capturista.set_password(CLAVE_CAPTURISTA)
+    db.session.add(capturista)
+    for c in contratistas:
+        db.session.add(RelacionCapturista(contratista_id=c.id, capturista=capturista, telefono="5512345678",
+                                          correo=correo, estatus="activo", activado_en=ahora_utc()))
+    db.session.commit()
+    return capturista
