@@ -9,9 +9,10 @@ HTMX   := static/vendor/htmx.min.js
 
 .PHONY: run test test-sqlite test-postgres install install-dev assets migrate demo clean
 
-## run: create the venv, install, build assets, migrate the SQLite database and serve on http://127.0.0.1:5000
-##      (`make run DEMO=1` also loads demo data)
+## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
+##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
 run: install assets migrate
+	$(FLASK) padron cargar
 	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
