@@ -22,6 +22,19 @@ class Base(DeclarativeBase):
     })
 
 
+def incluir_en_dialecto(dialecto: str):
+    """Alembic ``include_object``: an index declared for one dialect only (``ddl_if``) is not a
+    difference on the others."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        condicion = getattr(obj, "_ddl_if", None)
+        if type_ == "index" and not reflected and condicion is not None and condicion.dialect:
+            return condicion.dialect == dialecto
+        return True
+
+    return include_object
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from extensions import incluir_en_dialecto
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -105,6 +107,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=incluir_en_dialecto(connection.dialect.name),
             **conf_args
         )
 

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from domain.texto import clave_busqueda, clave_orden_nombre
 from extensions import db
 from models.contratista import Contratista
 from models.mixins import ConBloqueo, ConContrasena
@@ -62,13 +63,27 @@ class Capturista(UserMixin, ConContrasena, ConBloqueo, db.Model):
         return self.nombre_completo
 
 
+INDICE_TRIGRAMAS = "ix_relacion_capturista_busqueda_trgm"
+
+
 class RelacionCapturista(db.Model):
-    """A person as capturista of one contractor. Its estatus drives what the contractor can do."""
+    """A person as capturista of one contractor. Its estatus drives what the contractor can do.
+
+    ``curp``, ``nombre_orden`` and ``busqueda`` copy (normalised) what the Consulta grid sorts and
+    searches on, so every grid query runs on one table over indexes that start with the contractor.
+    """
 
     __tablename__ = "relacion_capturista"
     __table_args__ = (
         UniqueConstraint("contratista_id", "capturista_id", name="uq_relacion_capturista_contratista_capturista"),
         Index("ix_relacion_capturista_contratista_creado", "contratista_id", "creado_en", "id"),
+        Index("ix_relacion_capturista_contratista_curp", "contratista_id", "curp", "id"),
+        Index("ix_relacion_capturista_contratista_nombre", "contratista_id", "nombre_orden", "id"),
+        Index("ix_relacion_capturista_contratista_correo", "contratista_id", "correo", "id"),
+        Index("ix_relacion_capturista_contratista_estatus", "contratista_id", "estatus", "creado_en", "id"),
+        # Substring search on PostgreSQL (pg_trgm); SQLite scans the contractor's rows instead.
+        Index(INDICE_TRIGRAMAS, "busqueda", postgresql_using="gin",
+              postgresql_ops={"busqueda": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     PENDIENTE = "pendiente"
@@ -79,6 +94,9 @@ class RelacionCapturista(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
     capturista_id: Mapped[int] = mapped_column(ForeignKey("capturista.id", ondelete="CASCADE"), index=True)
+    curp: Mapped[str] = mapped_column(String(18))
+    nombre_orden: Mapped[str] = mapped_column(String(310))
+    busqueda: Mapped[str] = mapped_column(String(600))
     telefono: Mapped[str] = mapped_column(String(10))
     correo: Mapped[str] = mapped_column(String(254))
     estatus: Mapped[str] = mapped_column(String(12), default=PENDIENTE)
@@ -97,6 +115,14 @@ class RelacionCapturista(db.Model):
     @property
     def estatus_etiqueta(self) -> str:
         return self.ETIQUETAS[self.estatus]
+
+    def copiar_datos_de(self, capturista: "Capturista") -> None:
+        """Refresh the search/sort copies (after an alta or a change of correo)."""
+        self.curp = capturista.curp
+        self.nombre_orden = clave_orden_nombre(capturista.nombre, capturista.primer_apellido,
+                                               capturista.segundo_apellido)
+        self.busqueda = clave_busqueda(capturista.curp, capturista.nombre, capturista.primer_apellido,
+                                       capturista.segundo_apellido, self.correo)
 
     @property
     def pendiente(self) -> bool:

@@ -148,6 +148,7 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
         estatus=RelacionCapturista.ACTIVO if capturista.activado else RelacionCapturista.PENDIENTE,
         activado_en=ahora if capturista.activado else None,
     )
+    relacion.copiar_datos_de(capturista)
     try:
         with db.session.begin_nested():
             db.session.add(relacion)

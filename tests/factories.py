@@ -82,7 +82,9 @@ def crear_capturista_activo(*contratistas, usuario: str = "maria.lopez", curp: s
     capturista.set_password(CLAVE_CAPTURISTA)
     db.session.add(capturista)
     for c in contratistas:
-        db.session.add(RelacionCapturista(contratista_id=c.id, capturista=capturista, telefono="5512345678",
-                                          correo=correo, estatus="activo", activado_en=ahora_utc()))
+        relacion = RelacionCapturista(contratista_id=c.id, capturista=capturista, telefono="5512345678",
+                                      correo=correo, estatus="activo", activado_en=ahora_utc())
+        relacion.copiar_datos_de(capturista)
+        db.session.add(relacion)
     db.session.commit()
     return capturista

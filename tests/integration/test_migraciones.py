@@ -1,21 +1,22 @@
 """The schema comes only from the migrations, and the models agree with them."""
-import os
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from app import create_app
 from config import TestConfig
-from extensions import db
+from extensions import db, incluir_en_dialecto
 
 
 def test_modelos_y_migraciones_coinciden(app):
     with app.app_context():
         with db.engine.connect() as conn:
-            diferencias = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            contexto = MigrationContext.configure(
+                conn, opts={"include_object": incluir_en_dialecto(conn.dialect.name)})
+            diferencias = compare_metadata(contexto, db.metadata)
     assert diferencias == []
 
 
@@ -28,14 +29,16 @@ def test_base_en_la_ultima_revision(app):
 
 
 def _url_aislada(database_url, tmp_path):
+    """A brand-new empty database beside the test one (PostgreSQL) or a new SQLite file."""
     if database_url.startswith("postgresql"):
-        engine = create_engine(database_url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS prueba_migraciones CASCADE"))
-            conn.execute(text("CREATE SCHEMA prueba_migraciones"))
+        url = make_url(database_url)
+        nueva = f"{url.database}_migraciones"
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{nueva}"'))
+            conn.execute(text(f'CREATE DATABASE "{nueva}"'))
         engine.dispose()
-        sep = "&" if "?" in database_url else "?"
-        return database_url + sep + "options=-csearch_path%3Dprueba_migraciones"
+        return url.set(database=nueva).render_as_string(hide_password=False)
     return f"sqlite:///{tmp_path / 'migraciones.db'}"
 
 
@@ -50,4 +53,7 @@ def test_upgrade_downgrade_upgrade_en_base_vacia(database_url, tmp_path):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert {"contratista", "datos_generales"} <= set(inspect(db.engine).get_table_names())
+        indices = {i["name"] for i in inspect(db.engine).get_indexes("relacion_capturista")}
+        assert "ix_relacion_capturista_contratista_nombre" in indices
+        assert ("ix_relacion_capturista_busqueda_trgm" in indices) == url.startswith("postgresql")
         db.engine.dispose()
