@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.alta_usuarios import bp as alta_usuarios_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.capturista import bp as capturista_bp
+    from blueprints.consulta import bp as consulta_bp
     from blueprints.contratista import bp as contratista_bp
     from blueprints.main import bp as main_bp
 
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alta_usuarios_bp)
     app.register_blueprint(activacion_bp)
     app.register_blueprint(capturista_bp)
+    app.register_blueprint(consulta_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import EmailField, StringField, ValidationError
+from wtforms.validators import DataRequired, Email, Length
 
+from domain import contacto
 from domain.contacto import DatoInvalido
 
 
@@ -28,3 +30,23 @@ def limpiar(texto):
 
 class FormularioVacio(FlaskForm):
     """Only the CSRF token: for POST-only buttons (Eliminar, Activar, Cerrar sesión)."""
+
+
+class CamposContacto:
+    """Teléfono, correo electrónico and its confirmation: Alta de usuarios and Editar."""
+
+    telefono = StringField("Teléfono", filters=[limpiar], validators=[
+        DataRequired("Captura el teléfono."), normalizar_con(contacto.telefono)])
+    correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
+        DataRequired("Captura el correo electrónico."),
+        Length(max=254, message="El correo electrónico es demasiado largo."),
+        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    confirmar_correo = EmailField("Confirmar correo electrónico", filters=[limpiar], validators=[
+        DataRequired("Confirma el correo electrónico.")])
+
+    def validate_correo(self, field):
+        field.data = field.data.lower()
+
+    def validate_confirmar_correo(self, field):
+        if (field.data or "").casefold() != (self.correo.data or "").casefold():
+            raise ValidationError("El correo electrónico y su confirmación no coinciden.")

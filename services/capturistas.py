@@ -197,3 +197,86 @@ def activar_cuenta(relacion: RelacionCapturista, usuario: str, password: str) ->
         db.session.rollback()
         raise ErrorCapturista("Ese usuario ya está en uso; elige otro.", "usuario") from None
     return capturista
+
+
+# --- Consulta: row actions. Each checks the relation's *current* state (the caller locked the row),
+# so two tabs or a stale page cannot do what is no longer allowed.
+
+class TransicionNoPermitida(ErrorCapturista):
+    def __init__(self, mensaje: str, status: int = 409):
+        super().__init__(mensaje)
+        self.status = status
+
+
+def relacion_del_contratista(contratista_id: int, relacion_id: int, *, bloquear: bool = False):
+    """The relation if it belongs to this contractor (None otherwise: the caller answers 404)."""
+    consulta = select(RelacionCapturista).where(RelacionCapturista.id == relacion_id,
+                                                RelacionCapturista.contratista_id == contratista_id)
+    if bloquear:
+        consulta = consulta.with_for_update()
+    return db.session.scalar(consulta)
+
+
+def _exigir_pendiente(relacion: RelacionCapturista, accion: str) -> None:
+    if relacion.estatus == RelacionCapturista.BAJA:
+        raise TransicionNoPermitida(f"El usuario capturista está dado de baja; actívalo antes de {accion}.")
+    if relacion.estatus != RelacionCapturista.PENDIENTE or relacion.capturista.activado:
+        raise TransicionNoPermitida(
+            f"El capturista ya generó su usuario y contraseña; ya no es posible {accion}.")
+
+
+def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str, actor: str):
+    """Actualizar usuario: only before activation. A new correo gets a new link (older ones die).
+    Commits; returns (cambios, correo_saliente or None)."""
+    _exigir_pendiente(relacion, "editar sus datos de contacto")
+    cambios = {}
+    if telefono != relacion.telefono:
+        cambios["telefono"] = [relacion.telefono, telefono]
+    if correo != relacion.correo:
+        cambios["correo"] = [relacion.correo, correo]
+    relacion.telefono = telefono
+    relacion.correo = correo
+    relacion.copiar_datos_de(relacion.capturista)
+    saliente = emitir_liga(relacion) if "correo" in cambios else None
+    registrar_bitacora(relacion, actor, "edicion", cambios=cambios, nueva_liga=saliente is not None)
+    db.session.commit()
+    return cambios, saliente
+
+
+def reenviar_liga(relacion: RelacionCapturista, *, actor: str) -> CorreoSaliente:
+    """Enviar email: a new 24-hour link, only before activation and within the resend limits."""
+    _exigir_pendiente(relacion, "reenviar la liga de activación")
+    motivo = limite_de_envios(relacion)
+    if motivo:
+        raise TransicionNoPermitida(motivo, status=429)
+    saliente = emitir_liga(relacion)
+    registrar_bitacora(relacion, actor, "reenvio", correo=relacion.correo)
+    db.session.commit()
+    return saliente
+
+
+def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
+    """Eliminar: the relation becomes Baja; outstanding links die; the capturista loses this contractor."""
+    if relacion.estatus == RelacionCapturista.BAJA:
+        raise TransicionNoPermitida("El usuario capturista ya está dado de baja.")
+    anterior = relacion.estatus
+    relacion.estatus = RelacionCapturista.BAJA
+    relacion.baja_en = ahora_utc()
+    relacion.token_version += 1
+    registrar_bitacora(relacion, actor, "baja", estatus_anterior=anterior)
+    db.session.commit()
+
+
+def reactivar(relacion: RelacionCapturista, *, actor: str) -> None:
+    """Activar: undo a baja. A person without usuario is pending again; one with usuario is active."""
+    if relacion.estatus != RelacionCapturista.BAJA:
+        raise TransicionNoPermitida("El usuario capturista no está dado de baja; no hay nada que activar.")
+    ahora = ahora_utc()
+    if relacion.capturista.activado:
+        relacion.estatus = RelacionCapturista.ACTIVO
+        relacion.activado_en = relacion.activado_en or ahora
+    else:
+        relacion.estatus = RelacionCapturista.PENDIENTE
+    relacion.baja_en = None
+    registrar_bitacora(relacion, actor, "activacion", estatus_nuevo=relacion.estatus)
+    db.session.commit()

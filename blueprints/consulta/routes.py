@@ -1,0 +1,170 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.auth.services import destino_seguro
+from blueprints.consulta import bp
+from blueprints.consulta.forms import AccionForm, EditarForm
+from blueprints.htmx import pagina_o_bloque, pide_fragmento
+from extensions import db
+from models import Bitacora
+from services import capturistas as servicio
+from services import consulta as grid
+from services.correo import intentar_envio
+
+GRID = "grid-capturistas"
+
+
+def _objetivo(relacion_id: int) -> str:
+    return f"capturista-{relacion_id}"
+
+
+def _volver() -> str:
+    """Where a plain-form action returns: the grid with the query it was on (never elsewhere)."""
+    candidato = destino_seguro(request.values.get("volver"))
+    inicio = url_for(".consulta")
+    return candidato if candidato and candidato.startswith(inicio) else inicio
+
+
+def _fila(relacion_id: int, status: int = 200, **contexto):
+    fila = grid.fila(current_user.id, relacion_id)
+    if fila is None:
+        abort(404)
+    html = render_template("consulta/_capturista.html", fila=fila, volver=_volver(), **contexto)
+    return html, status, {"Vary": "HX-Request, HX-Target"}
+
+
+def _relacion(relacion_id: int, *, bloquear: bool = False):
+    relacion = servicio.relacion_del_contratista(current_user.id, relacion_id, bloquear=bloquear)
+    if relacion is None:
+        abort(404)  # another contractor's capturista, or an id that does not exist
+    return relacion
+
+
+def _hecho(relacion_id: int, mensaje: str):
+    """After an action: the row with the message and Aceptar (htmx), or flash + 303 to the grid."""
+    if pide_fragmento(_objetivo(relacion_id)):
+        return _fila(relacion_id, mensaje=mensaje, tipo="success")
+    flash(mensaje, "success")
+    return redirect(_volver(), 303)
+
+
+def _rechazado(relacion_id: int, exc: servicio.TransicionNoPermitida):
+    db.session.rollback()
+    if pide_fragmento(_objetivo(relacion_id)):
+        return _fila(relacion_id, status=exc.status, mensaje=exc.mensaje, tipo="error")
+    return render_template("consulta/rechazo.html", mensaje=exc.mensaje, volver=_volver()), exc.status
+
+
+@bp.get("")
+def consulta():
+    filtro = grid.Filtro.desde(request.args)
+    pagina = grid.pagina(current_user.id, filtro, despues=request.args.get("despues"),
+                         antes=request.args.get("antes"))
+    return pagina_o_bloque("consulta/consulta.html", "grid", GRID, filtro=filtro, pagina=pagina,
+                           volver=request.full_path.rstrip("?"), form=AccionForm(formdata=None))
+
+
+@bp.get("/<int:relacion_id>")
+def fila(relacion_id: int):
+    if not pide_fragmento(_objetivo(relacion_id)):
+        _relacion(relacion_id)
+        return redirect(_volver())
+    return _fila(relacion_id)
+
+
+@bp.route("/<int:relacion_id>/editar", methods=["GET", "POST"])
+def editar(relacion_id: int):
+    relacion = _relacion(relacion_id, bloquear=request.method == "POST")
+    form = EditarForm(obj=None if request.method == "POST" else relacion,
+                      data=None if request.method == "POST" else {"confirmar_correo": relacion.correo})
+    if request.method == "GET" and not (relacion.pendiente and not relacion.capturista.activado):
+        return _rechazado(relacion_id, servicio.TransicionNoPermitida(
+            "El capturista ya generó su usuario y contraseña o está dado de baja; sus datos ya no se pueden editar."))
+    if form.validate_on_submit():
+        try:
+            cambios, saliente = servicio.editar_contacto(
+                relacion, telefono=form.telefono.data, correo=form.correo.data, actor=servicio.actor_de(current_user))
+        except servicio.TransicionNoPermitida as exc:
+            return _rechazado(relacion_id, exc)
+        mensaje = "Los datos del usuario capturista se actualizaron correctamente."
+        if saliente is not None:
+            enviado = intentar_envio(saliente)
+            mensaje += (f" Se envió una nueva liga de activación a {relacion.correo}; la anterior ya no es válida."
+                        if enviado else " La nueva liga de activación quedó pendiente de envío.")
+        elif not cambios:
+            mensaje = "No hubo cambios en los datos del usuario capturista."
+        return _hecho(relacion_id, mensaje)
+    status = 422 if form.errors else 200
+    if pide_fragmento(_objetivo(relacion_id)):
+        return _fila(relacion_id, status=status, modo="editar", form=form)
+    return render_template("consulta/editar.html", form=form, relacion=relacion, volver=_volver()), status
+
+
+@bp.post("/<int:relacion_id>/enviar-email")
+def enviar_email(relacion_id: int):
+    relacion = _relacion(relacion_id, bloquear=True)
+    try:
+        saliente = servicio.reenviar_liga(relacion, actor=servicio.actor_de(current_user))
+    except servicio.TransicionNoPermitida as exc:
+        return _rechazado(relacion_id, exc)
+    if intentar_envio(saliente):
+        mensaje = (f"Se envió una nueva liga de activación a {relacion.correo}; estará activa durante 24 horas "
+                   "y las ligas anteriores ya no son válidas.")
+    else:
+        mensaje = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
+    return _hecho(relacion_id, mensaje)
+
+
+def _confirmacion(relacion_id: int, accion: str):
+    relacion = _relacion(relacion_id)
+    permitido = relacion.estatus != relacion.BAJA if accion == "eliminar" else relacion.estatus == relacion.BAJA
+    if not permitido:
+        return _rechazado(relacion_id, servicio.TransicionNoPermitida(
+            "El usuario capturista ya está dado de baja." if accion == "eliminar"
+            else "El usuario capturista no está dado de baja; no hay nada que activar."))
+    if pide_fragmento(_objetivo(relacion_id)):
+        return _fila(relacion_id, modo=f"confirmar_{accion}", form=AccionForm(formdata=None))
+    return render_template("consulta/confirmar.html", accion=accion, relacion=relacion,
+                           form=AccionForm(formdata=None), volver=_volver())
+
+
+@bp.get("/<int:relacion_id>/eliminar")
+def confirmar_eliminar(relacion_id: int):
+    return _confirmacion(relacion_id, "eliminar")
+
+
+@bp.post("/<int:relacion_id>/eliminar")
+def eliminar(relacion_id: int):
+    relacion = _relacion(relacion_id, bloquear=True)
+    try:
+        servicio.dar_de_baja(relacion, actor=servicio.actor_de(current_user))
+    except servicio.TransicionNoPermitida as exc:
+        return _rechazado(relacion_id, exc)
+    return _hecho(relacion_id, "La relación con el usuario capturista es baja.")
+
+
+@bp.get("/<int:relacion_id>/activar")
+def confirmar_activar(relacion_id: int):
+    return _confirmacion(relacion_id, "activar")
+
+
+@bp.post("/<int:relacion_id>/activar")
+def activar(relacion_id: int):
+    relacion = _relacion(relacion_id, bloquear=True)
+    try:
+        servicio.reactivar(relacion, actor=servicio.actor_de(current_user))
+    except servicio.TransicionNoPermitida as exc:
+        return _rechazado(relacion_id, exc)
+    mensaje = "El usuario capturista se activó correctamente."
+    if relacion.estatus == relacion.PENDIENTE:
+        mensaje += " Sigue pendiente de activación: puedes enviarle una nueva liga con Enviar email."
+    return _hecho(relacion_id, mensaje)
+
+
+@bp.get("/<int:relacion_id>/bitacora")
+def bitacora(relacion_id: int):
+    relacion = _relacion(relacion_id)
+    entradas = db.session.scalars(
+        db.select(Bitacora).where(Bitacora.relacion_id == relacion.id, Bitacora.contratista_id == current_user.id)
+        .order_by(Bitacora.creado_en.desc(), Bitacora.id.desc())).all()
+    return render_template("consulta/bitacora.html", relacion=relacion, entradas=entradas, volver=_volver())

@@ -1,0 +1,204 @@
+"""The Consulta grid: filters, sorting and keyset pagination over the contractor's indexes.
+
+Each sort column has an index ``(contratista_id, columna, id)``; a page continues after the
+(value, id) of the last row it showed, so page 2,000 costs what page 1 costs (no OFFSET).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select, tuple_
+
+from domain.texto import plano
+from extensions import db
+from models import Capturista, CorreoSaliente, RelacionCapturista as RC
+from models.types import ahora_utc
+
+TAMANO_PAGINA = 50
+ORDENES = {
+    "fecha": RC.creado_en,
+    "curp": RC.curp,
+    "nombre": RC.nombre_orden,
+    "correo": RC.correo,
+    "estatus": RC.estatus,
+}
+ESTATUS = {RC.PENDIENTE: "Pendiente de activación", RC.ACTIVO: "Activo", RC.BAJA: "Baja"}
+
+
+@dataclass(frozen=True)
+class Filtro:
+    q: str = ""
+    estatus: str = ""
+    orden: str = "fecha"
+    desc: bool = True
+
+    @classmethod
+    def desde(cls, args) -> "Filtro":
+        """From the query string, dropping anything unknown (never an error)."""
+        orden = args.get("orden", "fecha")
+        orden = orden if orden in ORDENES else "fecha"
+        direccion = args.get("dir", "desc" if orden == "fecha" else "asc")
+        estatus = args.get("estatus", "")
+        return cls(q=(args.get("q") or "").strip()[:100], estatus=estatus if estatus in ESTATUS else "",
+                   orden=orden, desc=direccion != "asc")
+
+    def parametros(self, **cambios) -> dict:
+        valores = {"q": self.q, "estatus": self.estatus, "orden": self.orden, "dir": "desc" if self.desc else "asc"}
+        valores.update(cambios)
+        return {k: v for k, v in valores.items() if v}
+
+
+def _ultimo_correo():
+    return (select(CorreoSaliente.estado)
+            .where(CorreoSaliente.relacion_id == RC.id,
+                   CorreoSaliente.tipo.in_(["activacion", "aviso_relacion"]))
+            .order_by(CorreoSaliente.id.desc()).limit(1)
+            .correlate(RC).scalar_subquery().label("estado_ultimo_correo"))
+
+
+def _columnas() -> Select:
+    return (select(RC.id, RC.curp, RC.nombre_orden, RC.telefono, RC.correo, RC.estatus, RC.creado_en, RC.liga_vence_en,
+                   RC.activado_en, RC.baja_en, Capturista.nombre, Capturista.primer_apellido,
+                   Capturista.segundo_apellido, Capturista.usuario, _ultimo_correo())
+            .join(Capturista, Capturista.id == RC.capturista_id))
+
+
+class FilaCapturista:
+    """One grid row with what the template asks of it."""
+
+    __slots__ = ("_fila", "_ahora")
+
+    def __init__(self, fila, ahora: datetime):
+        self._fila = fila
+        self._ahora = ahora
+
+    def __getattr__(self, nombre):
+        return getattr(self._fila, nombre)
+
+    @property
+    def nombre_completo(self) -> str:
+        f = self._fila
+        return " ".join(p for p in (f.nombre, f.primer_apellido, f.segundo_apellido) if p)
+
+    @property
+    def estatus_etiqueta(self) -> str:
+        return ESTATUS[self._fila.estatus]
+
+    @property
+    def pendiente(self) -> bool:
+        return self._fila.estatus == RC.PENDIENTE and self._fila.usuario is None
+
+    @property
+    def estado_correo(self) -> str:
+        f = self._fila
+        if self.pendiente and f.liga_vence_en is not None and f.liga_vence_en <= self._ahora:
+            return "Liga vencida"
+        if f.estado_ultimo_correo == CorreoSaliente.ENVIADO:
+            return "Enviado"
+        if f.estado_ultimo_correo in (CorreoSaliente.PENDIENTE, CorreoSaliente.ENVIANDO):
+            return "Pendiente de envío"
+        return "Sin correo"
+
+    @property
+    def acciones(self) -> tuple[str, ...]:
+        if self._fila.estatus == RC.BAJA:
+            return ("activar",)
+        if self.pendiente:
+            return ("editar", "enviar", "eliminar")
+        return ("eliminar",)
+
+
+def codificar_cursor(valor, id_: int) -> str:
+    if isinstance(valor, datetime):
+        valor = valor.isoformat()
+    crudo = json.dumps([valor, id_], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(crudo).decode().rstrip("=")
+
+
+def decodificar_cursor(texto: str | None, orden: str):
+    """(valor, id) or None for anything malformed: a bad cursor just means the first page."""
+    if not texto:
+        return None
+    try:
+        valor, id_ = json.loads(base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)))
+        if not isinstance(id_, int) or not isinstance(valor, str):
+            return None
+        if orden == "fecha":
+            valor = datetime.fromisoformat(valor)
+            if valor.tzinfo is None:
+                return None
+        return valor, id_
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def _filtrada(contratista_id: int, filtro: Filtro) -> Select:
+    consulta = _columnas().where(RC.contratista_id == contratista_id)
+    if filtro.estatus:
+        consulta = consulta.where(RC.estatus == filtro.estatus)
+    termino = plano(filtro.q)
+    if termino:
+        escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        consulta = consulta.where(RC.busqueda.like(f"%{escapado}%", escape="\\"))
+    return consulta
+
+
+@dataclass
+class Pagina:
+    filas: list[FilaCapturista]
+    siguiente: str | None = None
+    anterior: str | None = None
+    primera: bool = True
+
+
+def pagina(contratista_id: int, filtro: Filtro, *, despues: str | None = None, antes: str | None = None,
+           tamano: int = TAMANO_PAGINA) -> Pagina:
+    columna = ORDENES[filtro.orden]
+    clave = tuple_(columna, RC.id)
+    consulta = _filtrada(contratista_id, filtro)
+    cursor_despues = decodificar_cursor(despues, filtro.orden)
+    cursor_antes = None if cursor_despues else decodificar_cursor(antes, filtro.orden)
+    hacia_atras = cursor_antes is not None
+    # Walking backwards reverses the order, then the rows are flipped back.
+    descendente = filtro.desc != hacia_atras
+    if cursor_despues or cursor_antes:
+        valor, id_ = cursor_despues or cursor_antes
+        limite = tuple_(valor, id_)
+        consulta = consulta.where(clave < limite if descendente else clave > limite)
+    if descendente:
+        consulta = consulta.order_by(columna.desc(), RC.id.desc())
+    else:
+        consulta = consulta.order_by(columna.asc(), RC.id.asc())
+    filas = db.session.execute(consulta.limit(tamano + 1)).all()
+    hay_mas = len(filas) > tamano
+    filas = filas[:tamano]
+    if hacia_atras:
+        filas.reverse()
+    ahora = ahora_utc()
+    envueltas = [FilaCapturista(f, ahora) for f in filas]
+
+    def cursor(f):
+        return codificar_cursor(getattr(f, _nombre_columna(filtro.orden)), f.id)
+
+    resultado = Pagina(envueltas, primera=not (cursor_despues or (hacia_atras and hay_mas)))
+    if envueltas:
+        if hacia_atras:
+            resultado.siguiente = cursor(filas[-1])
+            resultado.anterior = cursor(filas[0]) if hay_mas else None
+        else:
+            resultado.siguiente = cursor(filas[-1]) if hay_mas else None
+            resultado.anterior = cursor(filas[0]) if cursor_despues else None
+    return resultado
+
+
+def _nombre_columna(orden: str) -> str:
+    return {"fecha": "creado_en", "nombre": "nombre_orden"}.get(orden, orden)
+
+
+def fila(contratista_id: int, relacion_id: int) -> FilaCapturista | None:
+    encontrada = db.session.execute(
+        _columnas().where(RC.contratista_id == contratista_id, RC.id == relacion_id)).first()
+    return FilaCapturista(encontrada, ahora_utc()) if encontrada else None

@@ -1,0 +1,436 @@
+"""Consulta: the grid, its search/filter/sort/pagination and every row action in every state,
+as plain forms (POST → 303) and with htmx (the row fragment), plus tenant isolation."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from models.types import ahora_utc
+from tests.conftest import csrf_de
+from tests.factories import crear_contratista, iniciar_sesion
+
+GRID = "/administracion/consulta"
+
+
+def _persona(curp, nombre, ap1, ap2="", usuario=None):
+    c = Capturista(curp=curp, nombre=nombre, primer_apellido=ap1, segundo_apellido=ap2, usuario=usuario,
+                   activado_en=ahora_utc() if usuario else None)
+    if usuario:
+        c.set_password("Captura2026segura")
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def _relacion(contratista, capturista, estatus, correo, creado_en=None):
+    r = RelacionCapturista(contratista_id=contratista.id, capturista_id=capturista.id, telefono="5512345678",
+                           correo=correo, estatus=estatus, creado_en=creado_en or ahora_utc(),
+                           token_version=1, liga_vence_en=ahora_utc() + timedelta(hours=24),
+                           baja_en=ahora_utc() if estatus == "baja" else None)
+    r.capturista = capturista
+    r.copiar_datos_de(capturista)
+    db.session.add(r)
+    db.session.flush()
+    return r
+
+
+@pytest.fixture
+def datos(app, client):
+    """Contractor A with one capturista in each state, contractor B with one of its own."""
+    with app.app_context():
+        a = crear_contratista(razon_social="Alfa Servicios, S.A.")
+        b = crear_contratista(razon_social="Beta Obras, S.A.")
+        base = ahora_utc()
+        pendiente = _relacion(a, _persona("PEGL850304HJCRRS07", "JOSÉ LUIS", "PÉREZ", "GARCÍA"), "pendiente",
+                              "jose@correo.example", base - timedelta(days=3))
+        activo = _relacion(a, _persona("HEGG560427MVZRRL04", "GUADALUPE", "HERNÁNDEZ", "GARCÍA", "lupita"), "activo",
+                           "lupe@correo.example", base - timedelta(days=2))
+        baja = _relacion(a, _persona("BEML920313HMCLNS09", "MARIO", "BELTRÁN", "MUÑOZ"), "baja",
+                         "mario@correo.example", base - timedelta(days=1))
+        ajeno = _relacion(b, _persona("SABC560626MDFLRN01", "CARMEN", "SALAS", "BRAVO"), "pendiente",
+                          "carmen@correo.example")
+        db.session.commit()
+        ids = {"pendiente": pendiente.id, "activo": activo.id, "baja": baja.id, "ajeno": ajeno.id,
+               "rfc_a": a.rfc, "rfc_b": b.rfc}
+    iniciar_sesion(client, ids["rfc_a"])
+    return ids
+
+
+def _hx(relacion_id):
+    return {"HX-Request": "true", "HX-Target": f"capturista-{relacion_id}"}
+
+
+def _post(client, url, datos=None, headers=None):
+    token = csrf_de(client.get(GRID))
+    return client.post(url, data={"csrf_token": token, "volver": GRID + "?estatus=", **(datos or {})},
+                       headers=headers or {})
+
+
+def _estatus(app, relacion_id):
+    with app.app_context():
+        return db.session.get(RelacionCapturista, relacion_id).estatus
+
+
+def _acciones_bitacora(app, relacion_id):
+    with app.app_context():
+        return list(db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == relacion_id)
+                                       .order_by(Bitacora.id)))
+
+
+# --- the grid ---------------------------------------------------------------------------------
+
+def test_grid_muestra_solo_los_capturistas_del_contratista(client, datos):
+    html = client.get(GRID).get_data(as_text=True)
+    assert "<!doctype html>" in html
+    for texto in ("JOSÉ LUIS PÉREZ GARCÍA", "GUADALUPE HERNÁNDEZ GARCÍA", "MARIO BELTRÁN MUÑOZ"):
+        assert texto in html
+    assert "CARMEN" not in html and "carmen@correo.example" not in html
+    assert "Pendiente de activación" in html and ">Activo<" in html and ">Baja<" in html
+
+
+def test_acciones_segun_estatus(client, datos):
+    html = client.get(GRID).get_data(as_text=True)
+
+    def acciones(relacion_id):
+        cuerpo = re.search(rf'<tbody id="capturista-{relacion_id}".*?</tbody>', html, re.S).group(0)
+        return {a for a in ("editar", "enviar-email", "eliminar", "activar", "bitacora") if f"/{relacion_id}/{a}" in cuerpo}
+
+    assert acciones(datos["pendiente"]) == {"editar", "enviar-email", "eliminar", "bitacora"}
+    assert acciones(datos["activo"]) == {"eliminar", "bitacora"}
+    assert acciones(datos["baja"]) == {"activar", "bitacora"}
+
+
+def test_grid_con_htmx_devuelve_solo_el_fragmento(client, datos):
+    r = client.get(GRID + "?q=jose", headers={"HX-Request": "true", "HX-Target": "grid-capturistas"})
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="grid-capturistas"')
+    assert "<header" not in html and "JOSÉ LUIS" in html and "GUADALUPE" not in html
+    assert "HX-Target" in r.headers["Vary"]
+    # hx-boost style navigation (another target) gets the page.
+    r = client.get(GRID, headers={"HX-Request": "true", "HX-Target": "contenido"})
+    assert "<!doctype html>" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q,esperados", [
+    ("jose", {"JOSÉ LUIS"}), ("PÉREZ", {"JOSÉ LUIS"}), ("perez garcia", {"JOSÉ LUIS"}),
+    ("garcia", {"JOSÉ LUIS", "GUADALUPE"}), ("hegg5604", {"GUADALUPE"}), ("MUNOZ", {"MARIO"}),
+    ("LUPE@CORREO", {"GUADALUPE"}), ("carmen", set()), ("%", set()), ("_", set()),
+])
+def test_busqueda_sin_mayusculas_ni_acentos(client, datos, q, esperados):
+    html = client.get(GRID, query_string={"q": q}).get_data(as_text=True)
+    encontrados = {n for n in ("JOSÉ LUIS", "GUADALUPE", "MARIO", "CARMEN") if n in html}
+    assert encontrados == esperados
+
+
+@pytest.mark.parametrize("estatus,esperado", [("pendiente", "JOSÉ LUIS"), ("activo", "GUADALUPE"), ("baja", "MARIO")])
+def test_filtro_por_estatus(client, datos, estatus, esperado):
+    html = client.get(GRID, query_string={"estatus": estatus}).get_data(as_text=True)
+    encontrados = {n for n in ("JOSÉ LUIS", "GUADALUPE", "MARIO") if n in html}
+    assert encontrados == {esperado}
+
+
+@pytest.mark.parametrize("orden,direccion,esperado", [
+    ("fecha", "desc", ["MARIO", "GUADALUPE", "JOSÉ LUIS"]),
+    ("fecha", "asc", ["JOSÉ LUIS", "GUADALUPE", "MARIO"]),
+    ("nombre", "asc", ["MARIO", "GUADALUPE", "JOSÉ LUIS"]),   # BELTRÁN, HERNÁNDEZ, PÉREZ
+    ("curp", "asc", ["MARIO", "GUADALUPE", "JOSÉ LUIS"]),      # BEML, HEGG, PEGL
+    ("correo", "desc", ["MARIO", "GUADALUPE", "JOSÉ LUIS"]),
+    ("estatus", "asc", ["GUADALUPE", "MARIO", "JOSÉ LUIS"]),   # activo, baja, pendiente
+])
+def test_orden_por_columna(client, datos, orden, direccion, esperado):
+    html = client.get(GRID, query_string={"orden": orden, "dir": direccion}).get_data(as_text=True)
+    posiciones = sorted((html.index(n), n) for n in esperado)
+    assert [n for _, n in posiciones] == esperado
+    assert 'aria-sort="' in html
+
+
+def test_parametros_invalidos_no_rompen(client, datos):
+    for qs in ({"orden": "drop table"}, {"dir": "x"}, {"estatus": "otro"}, {"despues": "%%%"},
+               {"antes": "eyJ4Ijox"}, {"despues": "WzEsMl0"}, {"q": "x" * 500}):
+        assert client.get(GRID, query_string=qs).status_code == 200, qs
+
+
+NOMBRES_RE = re.compile(r'<th scope="row" data-etiqueta="Nombre">NOMBRE(\d{3})')
+
+
+def test_paginacion_por_cursor(app, client):
+    with app.app_context():
+        c = crear_contratista()
+        base = ahora_utc()
+        for i in range(120):
+            p = _persona(f"CURP{i:014d}", f"NOMBRE{i:03d}", "APELLIDO")
+            _relacion(c, p, "pendiente", f"p{i:03d}@correo.example", base - timedelta(minutes=i))
+        db.session.commit()
+        rfc = c.rfc
+    iniciar_sesion(client, rfc)
+    vistos, url, paginas = [], GRID, 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        vistos += NOMBRES_RE.findall(html)
+        siguiente = re.search(r'href="([^"]+)" hx-get="[^"]+" rel="next"', html)
+        url = siguiente.group(1).replace("&amp;", "&") if siguiente else None
+        paginas += 1
+    assert paginas == 3
+    assert vistos == [f"{i:03d}" for i in range(120)]  # newest first, no gaps, no repeats
+    # Going back from page 3 gives page 2 exactly.
+    html = client.get(GRID, query_string={"q": "nombre"}).get_data(as_text=True)
+    html2 = client.get(re.search(r'href="([^"]+)" hx-get="[^"]+" rel="next"', html).group(1).replace("&amp;", "&")).get_data(as_text=True)
+    anterior = re.search(r'href="([^"]+)" hx-get="[^"]+" rel="prev"', html2).group(1).replace("&amp;", "&")
+    assert NOMBRES_RE.findall(client.get(anterior).get_data(as_text=True)) == [f"{i:03d}" for i in range(50)]
+
+
+# --- Editar ------------------------------------------------------------------------------------
+
+def test_editar_sin_js(client, app, datos, smtp):
+    url = f"{GRID}/{datos['pendiente']}/editar"
+    pagina = client.get(url)
+    assert pagina.status_code == 200 and "Actualizar usuario" in pagina.get_data(as_text=True)
+    assert 'value="jose@correo.example"' in pagina.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_de(pagina), "volver": GRID + "?q=jose", "telefono": "3312345678",
+                               "correo": "Nuevo@Correo.example", "confirmar_correo": "nuevo@correo.example"})
+    assert r.status_code == 303 and r.headers["Location"] == GRID + "?q=jose"
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "se actualizaron correctamente" in html and "nuevo@correo.example" in html
+    with app.app_context():
+        relacion = db.session.get(RelacionCapturista, datos["pendiente"])
+        assert (relacion.telefono, relacion.correo, relacion.token_version) == ("3312345678", "nuevo@correo.example", 2)
+        assert "nuevo@correo.example" in relacion.busqueda
+        entrada = db.session.scalar(select(Bitacora).where(Bitacora.accion == "edicion"))
+        assert entrada.detalle["cambios"]["correo"] == ["jose@correo.example", "nuevo@correo.example"]
+    # A changed correo sends a new link to the new address.
+    assert [m["To"] for m in smtp.mensajes] == ["nuevo@correo.example"]
+
+
+def test_editar_con_htmx_cambia_la_fila(client, app, datos, smtp):
+    rid = datos["pendiente"]
+    r = client.get(f"{GRID}/{rid}/editar", headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"') and 'name="telefono"' in html
+    r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
+                                                "confirmar_correo": "jose@correo.example"}, headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
+    assert "se actualizaron correctamente" in html and ">Aceptar<" in html and "3312345678" in html
+    assert smtp.mensajes == []  # only the teléfono changed: no new link
+
+
+@pytest.mark.parametrize("cambios,mensaje", [
+    ({"telefono": "123"}, "El teléfono debe tener 10 dígitos"),
+    ({"confirmar_correo": "otro@correo.example"}, "no coinciden"),
+    ({"correo": "mal"}, "no tiene un formato válido"),
+])
+def test_editar_con_errores(client, app, datos, cambios, mensaje):
+    rid = datos["pendiente"]
+    campos = {"telefono": "3312345678", "correo": "x@correo.example", "confirmar_correo": "x@correo.example", **cambios}
+    for headers in ({}, _hx(rid)):
+        r = _post(client, f"{GRID}/{rid}/editar", campos, headers=headers)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and mensaje in html and "Hay un problema" in html
+        assert ("<!doctype html>" in html) == (not headers)
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, rid).correo == "jose@correo.example"
+
+
+@pytest.mark.parametrize("estado", ["activo", "baja"])
+def test_editar_rechazado_fuera_de_pendiente(client, app, datos, estado):
+    rid = datos[estado]
+    for headers in ({}, _hx(rid)):
+        assert client.get(f"{GRID}/{rid}/editar", headers=headers).status_code == 409
+        r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "x@correo.example",
+                                                    "confirmar_correo": "x@correo.example"}, headers=headers)
+        assert r.status_code == 409
+        html = r.get_data(as_text=True)
+        assert "ya no se pueden editar" in html or "ya no es posible editar" in html or "dado de baja" in html
+    with app.app_context():
+        relacion = db.session.get(RelacionCapturista, rid)
+        assert relacion.correo != "x@correo.example" and relacion.telefono == "5512345678"
+    assert "edicion" not in _acciones_bitacora(app, rid)
+
+
+# --- Enviar email ------------------------------------------------------------------------------
+
+def test_enviar_email_nueva_liga_y_limite(client, app, datos, smtp):
+    rid = datos["pendiente"]
+    r = _post(client, f"{GRID}/{rid}/enviar-email", headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Se envió una nueva liga de activación a jose@correo.example" in html
+    assert len(smtp.mensajes) == 1
+    # Second within the minute: refused with a Spanish message, no e-mail.
+    r = _post(client, f"{GRID}/{rid}/enviar-email")
+    assert r.status_code == 429 and "hace menos de un minuto" in r.get_data(as_text=True)
+    assert len(smtp.mensajes) == 1
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, rid).token_version == 2
+    assert _acciones_bitacora(app, rid) == ["reenvio"]
+
+
+def test_enviar_email_sin_js(client, app, datos, smtp):
+    rid = datos["pendiente"]
+    r = _post(client, f"{GRID}/{rid}/enviar-email")
+    assert r.status_code == 303 and r.headers["Location"] == GRID + "?estatus="
+    assert "Se envió una nueva liga" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert len(smtp.mensajes) == 1
+
+
+@pytest.mark.parametrize("estado", ["activo", "baja"])
+def test_enviar_email_rechazado(client, app, datos, smtp, estado):
+    rid = datos[estado]
+    for headers in ({}, _hx(rid)):
+        r = _post(client, f"{GRID}/{rid}/enviar-email", headers=headers)
+        assert r.status_code == 409
+    assert smtp.mensajes == []
+    assert _acciones_bitacora(app, rid) == []
+
+
+# --- Eliminar / Activar ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("estado", ["pendiente", "activo"])
+def test_eliminar_con_confirmacion_sin_js(client, app, datos, estado):
+    rid = datos[estado]
+    pagina = client.get(f"{GRID}/{rid}/eliminar", query_string={"volver": GRID + "?q=a"})
+    html = pagina.get_data(as_text=True)
+    assert pagina.status_code == 200 and "¿Deseas dar de baja al usuario capturista?" in html
+    assert ">Aceptar<" in html and ">Cancelar<" in html
+    assert _estatus(app, rid) == estado  # the GET changes nothing
+    r = client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pagina), "volver": GRID + "?q=a"})
+    assert r.status_code == 303 and r.headers["Location"] == GRID + "?q=a"
+    assert "La relación con el usuario capturista es baja." in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert _estatus(app, rid) == "baja"
+    assert _acciones_bitacora(app, rid) == ["baja"]
+
+
+def test_eliminar_con_htmx(client, app, datos):
+    rid = datos["activo"]
+    r = client.get(f"{GRID}/{rid}/eliminar", headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
+    assert "¿Deseas dar de baja al usuario capturista?" in html and 'role="alertdialog"' in html
+    r = _post(client, f"{GRID}/{rid}/eliminar", headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "La relación con el usuario capturista es baja." in html
+    assert ">Baja<" in html and f"/{rid}/activar" in html
+    # Aceptar brings the plain row back.
+    r = client.get(f"{GRID}/{rid}", headers=_hx(rid))
+    assert "es baja" not in r.get_data(as_text=True) and ">Baja<" in r.get_data(as_text=True)
+
+
+def test_eliminar_rechazado_si_ya_es_baja(client, app, datos):
+    rid = datos["baja"]
+    for headers in ({}, _hx(rid)):
+        assert client.get(f"{GRID}/{rid}/eliminar", headers=headers).status_code == 409
+        r = _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
+        assert r.status_code == 409 and "ya está dado de baja" in r.get_data(as_text=True)
+    assert _acciones_bitacora(app, rid) == []
+
+
+def test_activar_baja_de_pendiente_vuelve_a_pendiente(client, app, datos):
+    rid = datos["baja"]
+    for headers in ({}, _hx(rid)):
+        r = client.get(f"{GRID}/{rid}/activar", headers=headers)
+        assert r.status_code == 200 and ">Continuar<" in r.get_data(as_text=True)
+    r = _post(client, f"{GRID}/{rid}/activar", headers=_hx(rid))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "se activó correctamente" in html and ">Aceptar<" in html
+    assert "Pendiente de activación" in html and f"/{rid}/enviar-email" in html
+    assert _estatus(app, rid) == "pendiente"
+    assert _acciones_bitacora(app, rid) == ["activacion"]
+
+
+def test_activar_sin_js_y_persona_activada_vuelve_a_activo(client, app, datos):
+    rid = datos["activo"]
+    _post(client, f"{GRID}/{rid}/eliminar")
+    assert _estatus(app, rid) == "baja"
+    r = _post(client, f"{GRID}/{rid}/activar")
+    assert r.status_code == 303
+    assert "se activó correctamente" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert _estatus(app, rid) == "activo"
+    assert _acciones_bitacora(app, rid) == ["baja", "activacion"]
+
+
+@pytest.mark.parametrize("estado", ["pendiente", "activo"])
+def test_activar_rechazado_si_no_es_baja(client, app, datos, estado):
+    rid = datos[estado]
+    for headers in ({}, _hx(rid)):
+        assert client.get(f"{GRID}/{rid}/activar", headers=headers).status_code == 409
+        r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+        assert r.status_code == 409 and "no está dado de baja" in r.get_data(as_text=True)
+    assert _estatus(app, rid) == estado
+
+
+def test_pagina_vieja_no_puede_repetir_una_baja(client, app, datos):
+    """Two tabs: both show Eliminar; the second POST meets the current state."""
+    rid = datos["pendiente"]
+    pestana1, pestana2 = client.get(f"{GRID}/{rid}/eliminar"), client.get(f"{GRID}/{rid}/eliminar")
+    client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pestana1)})
+    r = client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pestana2)})
+    assert r.status_code == 409
+    assert _acciones_bitacora(app, rid) == ["baja"]
+
+
+def test_baja_corta_la_liga_pendiente(client, app, datos, smtp):
+    rid = datos["pendiente"]
+    with app.test_request_context():
+        from services.tokens import token_activacion
+        token = token_activacion(db.session.get(RelacionCapturista, rid))
+    assert app.test_client().get(f"/activacion/{token}").status_code == 200
+    _post(client, f"{GRID}/{rid}/eliminar")
+    assert app.test_client().get(f"/activacion/{token}").status_code == 410
+
+
+# --- Bitácora ----------------------------------------------------------------------------------
+
+def test_bitacora_por_capturista(client, app, datos, smtp):
+    rid = datos["pendiente"]
+    _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
+                                           "confirmar_correo": "jose@correo.example"})
+    _post(client, f"{GRID}/{rid}/eliminar")
+    _post(client, f"{GRID}/{rid}/activar")
+    html = client.get(f"{GRID}/{rid}/bitacora").get_data(as_text=True)
+    for texto in ("Edición de datos de contacto", "Teléfono: 5512345678 → 3312345678", "Baja",
+                  "Activación (reversión de baja)", f"contratista:{datos['rfc_a']}"):
+        assert texto in html
+    assert html.index("Activación (reversión de baja)") < html.index("Edición de datos")  # newest first
+
+
+# --- Tenant isolation --------------------------------------------------------------------------
+
+RUTAS_FILA = [
+    ("GET", "{}"), ("GET", "{}/editar"), ("POST", "{}/editar"), ("POST", "{}/enviar-email"),
+    ("GET", "{}/eliminar"), ("POST", "{}/eliminar"), ("GET", "{}/activar"), ("POST", "{}/activar"),
+    ("GET", "{}/bitacora"),
+]
+
+
+@pytest.mark.parametrize("metodo,ruta", RUTAS_FILA)
+@pytest.mark.parametrize("con_htmx", [False, True], ids=["sin-js", "htmx"])
+def test_otro_contratista_recibe_404(client, app, datos, metodo, ruta, con_htmx):
+    ajeno = datos["ajeno"]
+    url = f"{GRID}/" + ruta.format(ajeno)
+    headers = _hx(ajeno) if con_htmx else {}
+    if metodo == "GET":
+        r = client.get(url, headers=headers)
+    else:
+        r = _post(client, url, {"telefono": "3312345678", "correo": "x@correo.example",
+                                "confirmar_correo": "x@correo.example"}, headers=headers)
+    assert r.status_code == 404
+    assert "CARMEN" not in r.get_data(as_text=True)
+    with app.app_context():
+        relacion = db.session.get(RelacionCapturista, ajeno)
+        assert (relacion.estatus, relacion.correo, relacion.token_version) == ("pendiente", "carmen@correo.example", 1)
+        assert db.session.scalar(select(func.count(Bitacora.id))) == 0
+        assert db.session.scalar(select(func.count(CorreoSaliente.id))) == 0
+
+
+@pytest.mark.parametrize("metodo,ruta", RUTAS_FILA)
+def test_id_inexistente_es_404(client, datos, metodo, ruta):
+    url = f"{GRID}/" + ruta.format(999999)
+    r = client.get(url) if metodo == "GET" else _post(client, url)
+    assert r.status_code == 404
+
+
+def test_volver_no_sale_de_consulta(client, app, datos):
+    r = _post(client, f"{GRID}/{datos['activo']}/eliminar", {"volver": "https://malicioso.example/"})
+    assert r.headers["Location"] == GRID
