@@ -39,6 +39,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # werkzeug's scrypt (n=2**15): ~0.1 s a hash here, on purpose.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -73,3 +75,5 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     SERVER_NAME = None
     MAIL_SUPPRESS_SEND = True
+    # Tests hash hundreds of passwords: a cheap method keeps the suite fast (production keeps scrypt).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
