@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -25,11 +27,18 @@ def _volver() -> str:
     return candidato if candidato and candidato.startswith(inicio) else inicio
 
 
+def _contexto_filas(volver: str) -> dict:
+    """What every row of the grid needs to build its links, computed once per response."""
+    inicio = url_for(".consulta")
+    return {"volver": volver, "url_consulta": inicio,
+            "volver_qs": "" if volver == inicio else "?" + urlencode({"volver": volver})}
+
+
 def _fila(relacion_id: int, status: int = 200, **contexto):
     fila = grid.fila(current_user.id, relacion_id)
     if fila is None:
         abort(404)
-    html = render_template("consulta/_capturista.html", fila=fila, volver=_volver(), **contexto)
+    html = render_template("consulta/_capturista.html", fila=fila, **_contexto_filas(_volver()), **contexto)
     return html, status, {"Vary": "HX-Request, HX-Target"}
 
 
@@ -61,7 +70,7 @@ def consulta():
     pagina = grid.pagina(current_user.id, filtro, despues=request.args.get("despues"),
                          antes=request.args.get("antes"))
     return pagina_o_bloque("consulta/consulta.html", "grid", GRID, filtro=filtro, pagina=pagina,
-                           volver=request.full_path.rstrip("?"), form=AccionForm(formdata=None))
+                           **_contexto_filas(request.full_path.rstrip("?")))
 
 
 @bp.get("/<int:relacion_id>")
@@ -97,7 +106,8 @@ def editar(relacion_id: int):
     status = 422 if form.errors else 200
     if pide_fragmento(_objetivo(relacion_id)):
         return _fila(relacion_id, status=status, modo="editar", form=form)
-    return render_template("consulta/editar.html", form=form, relacion=relacion, volver=_volver()), status
+    return render_template("consulta/editar.html", form=form, relacion=relacion,
+                           **_contexto_filas(_volver())), status
 
 
 @bp.post("/<int:relacion_id>/enviar-email")
