@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX   := static/vendor/htmx.min.js
 
-.PHONY: run test test-sqlite test-postgres install install-dev assets migrate demo clean
+.PHONY: run test lint test-sqlite test-postgres install install-dev assets migrate demo clean
 
 ## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
 ##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
@@ -16,8 +16,11 @@ run: install assets migrate
 	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
-test: install-dev assets test-sqlite test-postgres
+## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
+test: install-dev assets lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check .
 
 test-sqlite:
 	@echo "== Suite en SQLite =="

@@ -140,7 +140,7 @@ class _FilaCruda:
                  "estado_ultimo_correo")
 
     def __init__(self, valores):
-        for nombre, valor in zip(self.__slots__, valores):
+        for nombre, valor in zip(self.__slots__, valores, strict=True):
             setattr(self, nombre, valor)
         for nombre in ("creado_en", "liga_vence_en", "activado_en", "baja_en"):
             valor = getattr(self, nombre)

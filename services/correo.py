@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import select, update
 
-from extensions import db, mail
+from extensions import db
 from models import CorreoSaliente
 from models.types import ahora_utc
 

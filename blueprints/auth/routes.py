@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, RegistroForm
-from blueprints.auth.services import autenticar_contratista, destino_seguro
+from blueprints.auth.services import autenticar_contratista, vista_de_ingreso
 from blueprints.forms_comunes import FormularioVacio
 from extensions import db
 from models import Contratista
@@ -30,17 +30,8 @@ def registro():
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    form = LoginForm()
-    error = None
-    if form.validate_on_submit():
-        resultado = autenticar_contratista(form.rfc.data, form.password.data)
-        if resultado.usuario:
-            session.clear()
-            login_user(resultado.usuario)
-            return redirect(destino_seguro(request.args.get("next")) or url_for("main.index"), 303)
-        error = resultado.error
-    status = 422 if (error or form.errors) else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return vista_de_ingreso(LoginForm(), lambda f: autenticar_contratista(f.rfc.data, f.password.data),
+                            "auth/login.html", url_for("main.index"))
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, url_for
-from flask_login import current_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from domain import rfc as rfc_dominio
@@ -115,3 +115,17 @@ def _mensaje_bloqueo(minutos: int) -> str:
         "Tu cuenta se bloqueó temporalmente por varios intentos fallidos de inicio de sesión. "
         f"Intenta de nuevo en {minutos} minuto{'s' if minutos != 1 else ''}."
     )
+
+
+def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
+    """The body of both login views: check the form, authenticate (with lockout), start a fresh
+    session and go to ``next`` (local only) or ``destino``; otherwise the form with its error."""
+    error = None
+    if form.validate_on_submit():
+        resultado = autenticar(form)
+        if resultado.usuario:
+            session.clear()
+            login_user(resultado.usuario)
+            return redirect(destino_seguro(request.args.get("next")) or destino, 303)
+        error = resultado.error
+    return render_template(plantilla, form=form, error=error), (422 if error or form.errors else 200)

@@ -1,9 +1,9 @@
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from blueprints.auth.services import autenticar_capturista, destino_seguro, es_capturista
+from blueprints.auth.services import autenticar_capturista, es_capturista, vista_de_ingreso
 from blueprints.capturista import bp
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm, RestablecerForm
 from extensions import db
@@ -43,16 +43,8 @@ def contratista_elegido(vista):
 def login():
     if es_capturista():
         return redirect(url_for(".elegir"))
-    form = LoginCapturistaForm()
-    error = None
-    if form.validate_on_submit():
-        resultado = autenticar_capturista(form.usuario.data, form.password.data)
-        if resultado.usuario:
-            session.clear()
-            login_user(resultado.usuario)
-            return redirect(destino_seguro(request.args.get("next")) or url_for(".elegir"), 303)
-        error = resultado.error
-    return render_template("capturista/login.html", form=form, error=error), (422 if error or form.errors else 200)
+    return vista_de_ingreso(LoginCapturistaForm(), lambda f: autenticar_capturista(f.usuario.data, f.password.data),
+                            "capturista/login.html", url_for(".elegir"))
 
 
 @bp.route("/contratistas", methods=["GET", "POST"])

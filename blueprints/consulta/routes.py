@@ -143,14 +143,19 @@ def confirmar_eliminar(relacion_id: int):
     return _confirmacion(relacion_id, "eliminar")
 
 
-@bp.post("/<int:relacion_id>/eliminar")
-def eliminar(relacion_id: int):
+def _transicion(relacion_id: int, cambio, mensaje):
+    """POST of Eliminar / Activar: lock the row, apply the change against its current state."""
     relacion = _relacion(relacion_id, bloquear=True)
     try:
-        servicio.dar_de_baja(relacion, actor=servicio.actor_de(current_user))
+        cambio(relacion, actor=servicio.actor_de(current_user))
     except servicio.TransicionNoPermitida as exc:
         return _rechazado(relacion_id, exc)
-    return _hecho(relacion_id, "La relación con el usuario capturista es baja.")
+    return _hecho(relacion_id, mensaje(relacion))
+
+
+@bp.post("/<int:relacion_id>/eliminar")
+def eliminar(relacion_id: int):
+    return _transicion(relacion_id, servicio.dar_de_baja, lambda r: "La relación con el usuario capturista es baja.")
 
 
 @bp.get("/<int:relacion_id>/activar")
@@ -158,17 +163,16 @@ def confirmar_activar(relacion_id: int):
     return _confirmacion(relacion_id, "activar")
 
 
-@bp.post("/<int:relacion_id>/activar")
-def activar(relacion_id: int):
-    relacion = _relacion(relacion_id, bloquear=True)
-    try:
-        servicio.reactivar(relacion, actor=servicio.actor_de(current_user))
-    except servicio.TransicionNoPermitida as exc:
-        return _rechazado(relacion_id, exc)
+def _mensaje_activacion(relacion) -> str:
     mensaje = "El usuario capturista se activó correctamente."
     if relacion.estatus == relacion.PENDIENTE:
         mensaje += " Sigue pendiente de activación: puedes enviarle una nueva liga con Enviar email."
-    return _hecho(relacion_id, mensaje)
+    return mensaje
+
+
+@bp.post("/<int:relacion_id>/activar")
+def activar(relacion_id: int):
+    return _transicion(relacion_id, servicio.reactivar, _mensaje_activacion)
 
 
 @bp.get("/<int:relacion_id>/bitacora")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
