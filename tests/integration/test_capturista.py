@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
@@ -161,3 +161,22 @@ def test_recuperar_limitado_a_uno_por_minuto(client, app, dos_contratistas, smtp
     assert len(smtp.mensajes) == 1
     with app.app_context():
         assert db.session.query(CorreoSaliente).count() == 1
+
+
+def test_activar_devuelve_el_acceso(client, app, dos_contratistas):
+    from services.capturistas import dar_de_baja, reactivar
+
+    _login(client)
+    _elegir(client, dos_contratistas["a"])
+    with app.app_context():
+        relacion = db.session.scalar(select(RelacionCapturista).where(
+            RelacionCapturista.contratista_id == dos_contratistas["a"]))
+        dar_de_baja(relacion, actor="prueba")
+    assert client.get("/capturista/").status_code == 302
+    with app.app_context():
+        relacion = db.session.scalar(select(RelacionCapturista).where(
+            RelacionCapturista.contratista_id == dos_contratistas["a"]))
+        reactivar(relacion, actor="prueba")
+        assert relacion.estatus == "activo"
+    assert _elegir(client, dos_contratistas["a"]).status_code == 303
+    assert "Alfa Servicios, S.A." in client.get("/capturista/").get_data(as_text=True)
