@@ -14,7 +14,10 @@ HTMX   := static/vendor/htmx.min.js
 run: install assets migrate
 	$(FLASK) padron cargar
 	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The Huey worker (large exports, e-mail retries, cleanup) runs beside the web server and stops with it.
+	$(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
+	  trabajador=$$!; trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
 test: install-dev assets lint test-sqlite test-postgres

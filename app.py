@@ -41,22 +41,22 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints.activacion import bp as activacion_bp
-    from blueprints.administracion import bp as administracion_bp
     from blueprints.alta_usuarios import bp as alta_usuarios_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.capturista import bp as capturista_bp
     from blueprints.consulta import bp as consulta_bp
+    from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.contratista import bp as contratista_bp
     from blueprints.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(contratista_bp)
-    app.register_blueprint(administracion_bp)
     app.register_blueprint(alta_usuarios_bp)
     app.register_blueprint(activacion_bp)
     app.register_blueprint(capturista_bp)
     app.register_blueprint(consulta_bp)
+    app.register_blueprint(exportar_excel_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -67,6 +67,11 @@ class Config:
 
     TIMEZONE = "America/Mexico_City"
 
+    # Exportar Excel: above this many rows the export is a background job (Huey) with a progress bar.
+    EXPORT_UMBRAL = int(os.environ.get("EXPORT_UMBRAL", "5000"))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(BASE_DIR / "instance" / "exportaciones"))
+    EXPORT_RETENCION_HORAS = int(os.environ.get("EXPORT_RETENCION_HORAS", "24"))
+
 
 class TestConfig(Config):
     TESTING = True

@@ -63,5 +63,8 @@ def _begin_sqlite(conexion) -> None:
     # pysqlite's implicit transactions break SAVEPOINT, and a deferred transaction that reads and
     # then writes fails at once ("database is locked") when another writer got in between.
     # IMMEDIATE takes the write lock up front, so concurrent requests wait (busy_timeout) instead.
+    # A long read (an Excel export) asks for ``solo_lectura`` and gets a plain snapshot instead,
+    # so it never holds the write lock.
     if conexion.dialect.name == "sqlite":
-        conexion.exec_driver_sql("BEGIN IMMEDIATE")
+        modo = "BEGIN" if conexion.get_execution_options().get("solo_lectura") else "BEGIN IMMEDIATE"
+        conexion.exec_driver_sql(modo)

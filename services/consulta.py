@@ -135,8 +135,9 @@ def decodificar_cursor(texto: str | None, orden: str):
         return None
 
 
-def _filtrada(contratista_id: int, filtro: Filtro) -> Select:
-    consulta = _columnas().where(RC.contratista_id == contratista_id)
+def filtrar(consulta: Select, contratista_id: int, filtro: Filtro) -> Select:
+    """This contractor's relations that match the search and estatus (grid and Excel export)."""
+    consulta = consulta.where(RC.contratista_id == contratista_id)
     if filtro.estatus:
         consulta = consulta.where(RC.estatus == filtro.estatus)
     termino = plano(filtro.q)
@@ -158,7 +159,7 @@ def pagina(contratista_id: int, filtro: Filtro, *, despues: str | None = None, a
            tamano: int = TAMANO_PAGINA) -> Pagina:
     columna = ORDENES[filtro.orden]
     clave = tuple_(columna, RC.id)
-    consulta = _filtrada(contratista_id, filtro)
+    consulta = filtrar(_columnas(), contratista_id, filtro)
     cursor_despues = decodificar_cursor(despues, filtro.orden)
     cursor_antes = None if cursor_despues else decodificar_cursor(antes, filtro.orden)
     hacia_atras = cursor_antes is not None

@@ -13,8 +13,13 @@ import os
 import re
 import socket
 
+import tempfile
+
 import pytest
 from aiosmtpd.controller import Controller
+
+# Huey's queue for the tests lives in a throwaway file (set before `tareas` is imported).
+os.environ.setdefault("HUEY_SQLITE", os.path.join(tempfile.mkdtemp(prefix="huey-pruebas-"), "huey.sqlite"))
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -55,8 +60,9 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+def app(database_url, tmp_path):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
+                     EXPORT_DIR=str(tmp_path / "exportaciones"))
     yield app
     with app.app_context():
         db.session.remove()

@@ -1,0 +1,79 @@
+import tempfile
+from pathlib import Path
+
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.consulta.forms import AccionForm
+from blueprints.exportar_excel import bp
+from blueprints.htmx import pagina_o_bloque
+from extensions import db
+from models import Exportacion
+from models.types import ahora_utc
+from services import exportar
+from services.capturistas import actor_de
+from services.consulta import Filtro
+
+ESTADO = "exportacion-estado"
+
+
+def _mia(exportacion_id: int) -> Exportacion:
+    exportacion = db.session.scalar(select(Exportacion).where(
+        Exportacion.id == exportacion_id, Exportacion.contratista_id == current_user.id))
+    if exportacion is None:
+        abort(404)  # another contractor's job, or none
+    return exportacion
+
+
+@bp.get("")
+def inicio():
+    filtro = Filtro.desde(request.args)
+    recientes = db.session.scalars(
+        select(Exportacion).where(Exportacion.contratista_id == current_user.id)
+        .order_by(Exportacion.creado_en.desc(), Exportacion.id.desc()).limit(5)).all()
+    return render_template("exportar_excel/inicio.html", filtro=filtro, form=AccionForm(formdata=None),
+                           total=exportar.contar(current_user.id, filtro), recientes=recientes,
+                           umbral=current_app.config["EXPORT_UMBRAL"])
+
+
+@bp.post("")
+def exportar_ahora():
+    AccionForm().validate_on_submit()  # CSRF is enforced globally; the filter comes from the form
+    filtro = Filtro.desde(request.form)
+    total = exportar.contar(current_user.id, filtro)
+    actor = actor_de(current_user)
+    if total > current_app.config["EXPORT_UMBRAL"]:
+        exportacion = exportar.crear_exportacion(current_user, filtro, total, actor)
+        from tareas import generar_exportacion
+
+        generar_exportacion(exportacion.id)
+        return redirect(url_for(".estado", exportacion_id=exportacion.id), 303)
+    cuando = ahora_utc()
+    archivo = tempfile.TemporaryFile()  # on disk, not in memory; closed with the response
+    filas = exportar.escribir_libro(archivo, current_user, filtro, cuando)
+    exportar.registrar(current_user, actor, filtro, filas, "directa")
+    db.session.commit()
+    archivo.seek(0)
+    return send_file(archivo, mimetype=exportar.MIME_XLSX, as_attachment=True,
+                     download_name=exportar.nombre_archivo(current_user.rfc, cuando), max_age=0)
+
+
+@bp.get("/<int:exportacion_id>")
+def estado(exportacion_id: int):
+    exportacion = _mia(exportacion_id)
+    return pagina_o_bloque("exportar_excel/estado.html", "estado", ESTADO, exportacion=exportacion)
+
+
+@bp.get("/<int:exportacion_id>/descargar")
+def descargar(exportacion_id: int):
+    exportacion = _mia(exportacion_id)
+    if exportacion.estado == Exportacion.LISTA and exportacion.expira_en <= ahora_utc():
+        exportar.vencer(exportacion)
+        db.session.commit()
+    if exportacion.estado == Exportacion.VENCIDA:
+        return render_template("exportar_excel/vencida.html", exportacion=exportacion), 410
+    if exportacion.estado != Exportacion.LISTA or not exportacion.ruta or not Path(exportacion.ruta).exists():
+        abort(404)
+    return send_file(exportacion.ruta, mimetype=exportar.MIME_XLSX, as_attachment=True,
+                     download_name=exportacion.nombre_archivo, max_age=0)

@@ -1,0 +1,213 @@
+"""Exportar Excel: the contractor's capturistas as a real .xlsx, written as the rows come.
+
+openpyxl's write-only workbook streams each row to disk; the rows are read in batches
+(``yield_per``) on a read-only connection, so memory stays flat however many rows there are.
+Text that Excel could take for a formula (= + - @ tab CR at the start) is written as a string
+cell with the quote prefix: Excel shows it and never evaluates it.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select, update
+
+from extensions import db
+from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista as RC
+from models.types import ahora_utc
+from services.consulta import ESTATUS, ORDENES, Filtro, filtrar
+
+log = logging.getLogger(__name__)
+
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCABEZADOS = ("CURP", "Nombre(s)", "Primer apellido", "Segundo apellido", "Teléfono", "Correo electrónico",
+               "Fecha de alta", "Estatus", "Fecha de activación", "Fecha de baja")
+_FECHAS = {6, 8, 9}  # column positions holding dates
+_PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
+LOTE = 1000
+
+
+def _columnas():
+    return (select(RC.curp, Capturista.nombre, Capturista.primer_apellido, Capturista.segundo_apellido,
+                   RC.telefono, RC.correo, RC.creado_en, RC.estatus, RC.activado_en, RC.baja_en)
+            .join(Capturista, Capturista.id == RC.capturista_id))
+
+
+def consulta(contratista_id: int, filtro: Filtro):
+    columna = ORDENES[filtro.orden]
+    orden = (columna.desc(), RC.id.desc()) if filtro.desc else (columna.asc(), RC.id.asc())
+    return filtrar(_columnas(), contratista_id, filtro).order_by(*orden)
+
+
+def contar(contratista_id: int, filtro: Filtro) -> int:
+    return db.session.scalar(filtrar(select(func.count(RC.id)), contratista_id, filtro))
+
+
+def _anchos(conexion, contratista_id: int, filtro: Filtro) -> list[int]:
+    """Column widths that fit the data: the longest value of each text column (one aggregate query)."""
+    textos = (RC.curp, Capturista.nombre, Capturista.primer_apellido, Capturista.segundo_apellido,
+              RC.telefono, RC.correo)
+    maximos = conexion.execute(
+        filtrar(select(*(func.max(func.length(c)) for c in textos)).select_from(RC)
+                .join(Capturista, Capturista.id == RC.capturista_id), contratista_id, filtro)).one()
+    anchos = [max(len(ENCABEZADOS[i]), m or 0) + 2 for i, m in enumerate(maximos)]
+    anchos += [12, max(len(e) for e in ESTATUS.values()) + 2, 20, 14]
+    return [min(a, 60) for a in anchos]
+
+
+def nombre_archivo(rfc: str, cuando: datetime) -> str:
+    zona = ZoneInfo(current_app.config["TIMEZONE"])
+    return f"capturistas_{rfc}_{cuando.astimezone(zona):%Y%m%d}.xlsx"
+
+
+def escribir_libro(destino, contratista: Contratista, filtro: Filtro, cuando: datetime,
+                   al_avanzar: Callable[[int], None] | None = None) -> int:
+    """Write the workbook to ``destino`` (a path or a binary file). Returns the rows written."""
+    zona = ZoneInfo(current_app.config["TIMEZONE"])
+    libro = Workbook(write_only=True)
+    libro.properties.title = f"Capturistas de {contratista.nombre_visible}"
+    libro.properties.subject = "Usuarios capturistas ICSOE"
+    libro.properties.creator = "Sistema Capturistas ICSOE"
+    libro.properties.lastModifiedBy = "Sistema Capturistas ICSOE"
+    hoja = libro.create_sheet("Capturistas")
+
+    with db.engine.connect().execution_options(solo_lectura=True, yield_per=LOTE) as conexion:
+        for i, ancho in enumerate(_anchos(conexion, contratista.id, filtro), start=1):
+            hoja.column_dimensions[get_column_letter(i)].width = ancho
+        hoja.freeze_panes = "A3"  # title and header stay visible
+
+        titulo = WriteOnlyCell(hoja, value=(
+            f"{contratista.nombre_visible} · RFC {contratista.rfc} · Generado el "
+            f"{cuando.astimezone(zona):%d/%m/%Y %H:%M} (hora de la Ciudad de México)"))
+        titulo.font = Font(bold=True, size=13)
+        hoja.append([titulo])
+        negritas, fondo = Font(bold=True), PatternFill("solid", fgColor="DCE9E4")
+        encabezado = []
+        for texto in ENCABEZADOS:
+            celda = WriteOnlyCell(hoja, value=texto)
+            celda.font, celda.fill = negritas, fondo
+            celda.alignment = Alignment(vertical="center")
+            encabezado.append(celda)
+        hoja.append(encabezado)
+
+        escritas = 0
+        for fila in conexion.execute(consulta(contratista.id, filtro)):
+            hoja.append(_celdas(hoja, fila, zona))
+            escritas += 1
+            if al_avanzar is not None and escritas % LOTE == 0:
+                al_avanzar(escritas)
+    hoja.auto_filter.ref = f"A2:{get_column_letter(len(ENCABEZADOS))}{escritas + 2}"
+    libro.save(destino)
+    return escritas
+
+
+def _celdas(hoja, fila, zona) -> list:
+    valores = []
+    for i, valor in enumerate(fila):
+        if i in _FECHAS:
+            if valor is None:
+                valores.append(None)
+                continue
+            celda = WriteOnlyCell(hoja, value=valor.astimezone(zona).date())
+            celda.number_format = "dd/mm/yyyy"
+            valores.append(celda)
+        elif i == 7:
+            valores.append(ESTATUS[valor])
+        elif isinstance(valor, str) and valor.startswith(_PELIGROSOS):
+            valores.append(texto_literal(hoja, valor))
+        else:
+            valores.append(valor)  # CURP and teléfono stay str: text cells, leading zeros kept
+    return valores
+
+
+def texto_literal(hoja, valor: str) -> WriteOnlyCell:
+    """A string Excel must show as typed, never run (formula injection)."""
+    celda = WriteOnlyCell(hoja, value=valor)
+    celda.data_type = "s"
+    celda.quotePrefix = True
+    return celda
+
+
+def registrar(contratista: Contratista, actor: str, filtro: Filtro, filas: int, modo: str,
+              exportacion_id: int | None = None) -> None:
+    db.session.add(Bitacora(contratista_id=contratista.id, relacion_id=None, actor=actor, accion="exportacion",
+                            detalle={"filas": filas, "q": filtro.q, "estatus": filtro.estatus, "orden": filtro.orden,
+                                     "modo": modo, "exportacion": exportacion_id}))
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+def crear_exportacion(contratista: Contratista, filtro: Filtro, total: int, actor: str) -> Exportacion:
+    exportacion = Exportacion(contratista_id=contratista.id, solicitante=actor, total=total,
+                              filtro={"q": filtro.q, "estatus": filtro.estatus, "orden": filtro.orden,
+                                      "dir": "desc" if filtro.desc else "asc"},
+                              nombre_archivo=nombre_archivo(contratista.rfc, ahora_utc()))
+    db.session.add(exportacion)
+    db.session.flush()
+    registrar(contratista, actor, filtro, total, "segundo plano", exportacion.id)
+    db.session.commit()
+    return exportacion
+
+
+def _avanzar(exportacion_id: int, escritas: int) -> None:
+    db.session.execute(update(Exportacion).where(Exportacion.id == exportacion_id).values(escritas=escritas))
+    db.session.commit()
+
+
+def generar(exportacion_id: int) -> None:
+    """The Huey task's body: write the file, reporting progress every LOTE rows."""
+    exportacion = db.session.get(Exportacion, exportacion_id)
+    if exportacion is None or exportacion.estado != Exportacion.PENDIENTE:
+        return
+    exportacion.estado = Exportacion.EN_PROCESO
+    db.session.commit()
+    contratista = db.session.get(Contratista, exportacion.contratista_id)
+    filtro = Filtro.desde(exportacion.filtro)
+    carpeta = Path(current_app.config["EXPORT_DIR"])
+    carpeta.mkdir(parents=True, exist_ok=True)
+    ruta = carpeta / f"{uuid.uuid4().hex}.xlsx"  # never derived from user input
+    try:
+        escritas = escribir_libro(ruta, contratista, filtro, exportacion.creado_en,
+                                  al_avanzar=lambda n: _avanzar(exportacion_id, n))
+    except Exception as exc:  # the job must end in a state the page can show
+        log.exception("Exportación %s falló", exportacion_id)
+        db.session.rollback()
+        ruta.unlink(missing_ok=True)
+        exportacion = db.session.get(Exportacion, exportacion_id)
+        exportacion.estado, exportacion.error = Exportacion.ERROR, str(exc)[:500]
+        exportacion.terminado_en = ahora_utc()
+        db.session.commit()
+        return
+    exportacion = db.session.get(Exportacion, exportacion_id)
+    ahora = ahora_utc()
+    exportacion.estado, exportacion.ruta = Exportacion.LISTA, str(ruta)
+    exportacion.escritas = exportacion.total = escritas
+    exportacion.terminado_en = ahora
+    exportacion.expira_en = ahora + timedelta(hours=current_app.config["EXPORT_RETENCION_HORAS"])
+    db.session.commit()
+
+
+def vencer(exportacion: Exportacion) -> None:
+    """Delete an expired file and mark the job; the caller commits."""
+    if exportacion.ruta:
+        Path(exportacion.ruta).unlink(missing_ok=True)
+    exportacion.ruta = None
+    exportacion.estado = Exportacion.VENCIDA
+
+
+def limpiar_vencidas() -> int:
+    vencidas = db.session.scalars(select(Exportacion).where(
+        Exportacion.estado == Exportacion.LISTA, Exportacion.expira_en <= ahora_utc())).all()
+    for exportacion in vencidas:
+        vencer(exportacion)
+    db.session.commit()
+    return len(vencidas)
