@@ -57,6 +57,9 @@ class Config:
     PADRON_TIMEOUT = float(os.environ.get("PADRON_TIMEOUT", "5"))
     PADRON_CSV = os.environ.get("PADRON_CSV", str(BASE_DIR / "data" / "padron_ficticio.csv"))
 
+    # Distinct CURPs a contractor may look up (Validar) per hour, against enumeration of the padrón.
+    VALIDACIONES_CURP_POR_HORA = int(os.environ.get("VALIDACIONES_CURP_POR_HORA", "120"))
+
     # Activation-link resends per capturista (Enviar email, Solicitar nueva liga).
     REENVIOS_POR_MINUTO = int(os.environ.get("REENVIOS_POR_MINUTO", "1"))
     REENVIOS_POR_DIA = int(os.environ.get("REENVIOS_POR_DIA", "10"))

@@ -172,3 +172,15 @@ class Bitacora(db.Model):
     accion: Mapped[str] = mapped_column(String(30))
     detalle: Mapped[dict] = mapped_column(db.JSON, default=dict)
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+
+
+class ValidacionCurp(db.Model):
+    """Each CURP lookup a contractor makes (Validar): the record that rate-limits enumeration."""
+
+    __tablename__ = "validacion_curp"
+    __table_args__ = (Index("ix_validacion_curp_contratista_creado", "contratista_id", "creado_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
+    curp: Mapped[str] = mapped_column(String(18))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import curp as curp_dominio
 from extensions import db
-from models import Bitacora, Capturista, Contratista, CorreoSaliente, RelacionCapturista
+from models import Bitacora, Capturista, Contratista, CorreoSaliente, RelacionCapturista, ValidacionCurp
 from models.types import ahora_utc
 from services import correo as correo_srv
 from services.padron import PersonaEncontrada, padron_configurado
@@ -34,13 +34,37 @@ MENSAJE_NO_ENCONTRADA = (
 MENSAJE_DUPLICADA = "La CURP ya está registrada como usuario capturista de este contratista."
 
 
-def buscar_persona(texto: str) -> PersonaEncontrada:
-    """Validate a CURP and find its owner. Raises CurpInvalida, PadronNoDisponible or ErrorCapturista."""
+class LimiteDeValidaciones(ErrorCapturista):
+    pass
+
+
+def buscar_persona(texto: str, contratista_id: int | None = None) -> PersonaEncontrada:
+    """Validate a CURP and find its owner. Raises CurpInvalida, PadronNoDisponible or ErrorCapturista.
+    With a contractor, each padrón lookup counts against VALIDACIONES_CURP_POR_HORA (enumeration)."""
     datos = curp_dominio.validar(texto)
+    if contratista_id is not None:
+        _contar_validacion(contratista_id, datos.curp)
     persona = padron_configurado().buscar(datos.curp)
     if persona is None:
         raise ErrorCapturista(MENSAJE_NO_ENCONTRADA, "curp")
     return persona
+
+
+def _contar_validacion(contratista_id: int, curp: str) -> None:
+    """Distinct CURPs looked up in the last hour: Guardar re-checking the CURP just validated is free."""
+    limite = current_app.config["VALIDACIONES_CURP_POR_HORA"]
+    hace_una_hora = ahora_utc() - timedelta(hours=1)
+    recientes = select(ValidacionCurp.curp).where(
+        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.creado_en > hace_una_hora)
+    if db.session.scalar(recientes.where(ValidacionCurp.curp == curp).limit(1)):
+        return
+    hechas = db.session.scalar(select(func.count()).select_from(recientes.distinct().subquery()))
+    if hechas >= limite:
+        raise LimiteDeValidaciones(
+            f"Alcanzaste el límite de {limite} validaciones de CURP por hora. Espera unos minutos e "
+            "inténtalo de nuevo.", "curp")
+    db.session.add(ValidacionCurp(contratista_id=contratista_id, curp=curp))
+    db.session.commit()
 
 
 def actor_de(usuario) -> str:

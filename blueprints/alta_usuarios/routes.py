@@ -29,7 +29,7 @@ def _pagina(validar: ValidarCurpForm, alta: AltaForm | None = None, persona=None
 def _buscar(form_curp, texto: str):
     """Look the CURP up; on failure put the Spanish message on the CURP field and return None."""
     try:
-        persona = servicio.buscar_persona(texto)
+        persona = servicio.buscar_persona(texto, contratista_id=current_user.id)
     except CurpInvalida as exc:
         form_curp.errors = [exc.mensaje]
     except PadronNoDisponible as exc:

@@ -225,3 +225,22 @@ def test_confirmacion_de_otro_contratista_es_404(client, app, escenario):
     r = cliente2.get(ubicacion)
     assert r.status_code == 404
     assert p.nombre not in r.get_data(as_text=True)
+
+
+def test_validar_curp_limitado_contra_enumeracion(client, app, escenario):
+    app.config["VALIDACIONES_CURP_POR_HORA"] = 3
+    personas = escenario["personas"]
+    for p in personas[:3]:
+        assert _validar(client, p.curp).status_code == 200
+    assert _validar(client, personas[0].curp).status_code == 200  # the same CURP again is free
+    r = _validar(client, personas[3].curp)
+    assert r.status_code == 422 and "límite de 3 validaciones de CURP por hora" in r.get_data(as_text=True)
+    assert personas[3].nombre not in r.get_data(as_text=True)
+    # Guardar of a CURP validated within the hour still works.
+    assert _guardar(client, personas[1].curp).status_code == 303
+    # Another contractor has its own allowance.
+    with app.app_context():
+        otro = crear_contratista().rfc
+    cliente2 = app.test_client()
+    iniciar_sesion(cliente2, otro)
+    assert _validar(cliente2, personas[3].curp).status_code == 200
