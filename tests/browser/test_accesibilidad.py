@@ -1,0 +1,256 @@
+"""Accessibility in Chromium: axe-core on every main page with JavaScript on and off (0 serious or
+critical violations), the contractor story by keyboard alone, visible focus, and pages usable at
+390 px and at 200 % zoom."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from extensions import db
+from models import RelacionCapturista
+from tests.browser.conftest import RESULTADOS_AXE
+from tests.factories import (
+    CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido,
+)
+
+AXE = Axe()
+
+
+@pytest.fixture
+def datos(app):
+    """A contractor with a capturista in each estatus, a padrón, a valid activation link."""
+    from services.tokens import token_activacion
+
+    with app.app_context():
+        personas = cargar_padron(8)
+        contratista = crear_contratista(razon_social="Servicios Integrales Ñandú, S.A. de C.V.")
+        crear_capturista_activo(contratista)
+        from services import capturistas
+        from services.padron import PersonaEncontrada
+
+        for i, p in enumerate(personas[:2]):
+            encontrado = PersonaEncontrada(p.curp, p.nombre, p.primer_apellido, p.segundo_apellido)
+            with app.test_request_context():
+                capturistas.dar_de_alta(contratista, encontrado, telefono="5512345678",
+                                        correo=f"p{i}@correo.example", clave=f"clave-{i}", actor="prueba")
+        relaciones = db.session.scalars(select(RelacionCapturista).order_by(RelacionCapturista.id)).all()
+        baja = relaciones[-1]
+        capturistas.dar_de_baja(baja, actor="prueba")
+        pendiente = relaciones[1]
+        with app.test_request_context():
+            token = token_activacion(pendiente)
+        return {"rfc": contratista.rfc, "persona_libre": personas[5], "token": token,
+                "pendiente": pendiente.id, "baja": baja.id}
+
+
+def _contexto(browser, js: bool, **kw):
+    contexto = browser.new_context(viewport=kw.pop("viewport", {"width": 1280, "height": 800}), **kw)
+    if not js:
+        # Exactly what a browser with JavaScript off shows: no script of the page runs. (axe itself
+        # is injected through the DevTools protocol, which needs JS enabled in the context.)
+        contexto.route(re.compile(r".*\.js(\?.*)?$"), lambda ruta: ruta.abort())
+    return contexto
+
+
+def _auditar(page, nombre: str, js: bool) -> None:
+    resultado = AXE.run(page)
+    violaciones = resultado.response["violations"]
+    graves = [v for v in violaciones if v.get("impact") in ("serious", "critical")]
+    RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"] = (
+        f"{len(violaciones)} violaciones ({len(graves)} serias/críticas)")
+    detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in graves)
+    assert not graves, f"{nombre}: {detalle}"
+
+
+def _entrar(page, url, rfc):
+    page.goto(url + "/cuenta/iniciar-sesion")
+    page.get_by_label("RFC").fill(rfc)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_role("heading", name=re.compile("Bienvenido"))).to_be_visible()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
+def test_axe_en_las_paginas_principales(js, browser, servidor, datos):
+    contexto = _contexto(browser, js)
+    page = contexto.new_page()
+    # Anonymous pages.
+    for nombre, ruta in [("Iniciar sesión (contratista)", "/cuenta/iniciar-sesion"),
+                         ("Registro de contratista", "/cuenta/registro"),
+                         ("Ingreso del capturista", "/capturista/iniciar-sesion"),
+                         ("Recuperar contraseña", "/capturista/recuperar-contrasena"),
+                         ("Activación: crear usuario", f"/activacion/{datos['token']}"),
+                         ("Activación: liga no válida", "/activacion/alterada"),
+                         ("Página no encontrada", "/no-existe")]:
+        page.goto(servidor + ruta)
+        _auditar(page, nombre, js)
+    page.goto(servidor + "/cuenta/registro")
+    page.get_by_role("button", name="Registrarme").click()
+    expect(page.get_by_text("Hay un problema")).to_be_visible()
+    _auditar(page, "Registro con errores", js)
+    page.goto(servidor + f"/activacion/{datos['token']}")
+    page.get_by_role("button", name="Crear usuario").click()
+    expect(page.get_by_text("Hay un problema")).to_be_visible()
+    _auditar(page, "Activación con errores", js)
+
+    # Contractor pages.
+    _entrar(page, servidor, datos["rfc"])
+    _auditar(page, "Inicio del contratista", js)
+    page.goto(servidor + "/contratista/datos-generales")
+    page.get_by_label("Código postal").fill("123")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Hay un problema")).to_be_visible()
+    _auditar(page, "Datos Generales con errores", js)
+    page.goto(servidor + "/administracion/alta-usuarios/")
+    _auditar(page, "Alta de usuarios", js)
+    page.get_by_label("CURP").fill("XXX")
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_text("Hay un problema")).to_be_visible()
+    _auditar(page, "Alta: CURP con error", js)
+    libre = datos["persona_libre"]
+    page.get_by_label("CURP").fill(libre.curp)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_text(libre.primer_apellido, exact=True)).to_be_visible()
+    _auditar(page, "Alta: nombre validado", js)
+    page.get_by_label("Teléfono").fill("5512345678")
+    page.get_by_label("Correo electrónico", exact=True).fill("nuevo@correo.example")
+    page.get_by_label("Confirmar correo electrónico").fill("nuevo@correo.example")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("El usuario se guardó exitosamente.")).to_be_visible()
+    _auditar(page, "Alta: confirmación", js)
+    page.goto(servidor + "/administracion/consulta")
+    _auditar(page, "Consulta (los tres estatus)", js)
+    page.locator(f"#capturista-{datos['pendiente']}").get_by_role("link", name=re.compile("^Editar")).click()
+    expect(page.get_by_role("button", name="Actualizar usuario")).to_be_visible()
+    _auditar(page, "Consulta: editar", js)
+    page.goto(servidor + "/administracion/consulta")
+    page.locator(f"#capturista-{datos['baja']}").get_by_role("link", name=re.compile("^Activar")).click()
+    expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
+    _auditar(page, "Consulta: confirmación", js)
+    page.goto(servidor + f"/administracion/consulta/{datos['pendiente']}/bitacora")
+    _auditar(page, "Bitácora", js)
+    page.goto(servidor + "/administracion/exportar-excel")
+    _auditar(page, "Exportar Excel", js)
+    contexto.close()
+
+    # Capturista pages.
+    contexto = _contexto(browser, js)
+    page = contexto.new_page()
+    page.goto(servidor + "/capturista/iniciar-sesion")
+    page.get_by_label("Usuario").fill("maria.lopez")
+    page.get_by_label("Contraseña").fill(CLAVE_CAPTURISTA)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    _auditar(page, "Capturista: elegir contratista", js)
+    page.get_by_role("button", name=re.compile("Trabajar para este contratista")).click()
+    _auditar(page, "Capturista: inicio", js)
+    contexto.close()
+
+
+def _tab_hasta(page, selector: str, maximo: int = 60) -> None:
+    """Press Tab until the focused element matches ``selector`` (keyboard only, no clicks)."""
+    for _ in range(maximo):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"el teclado no llegó a {selector}")
+
+
+def _foco_visible(page) -> None:
+    estilo = page.evaluate("""() => { const e = document.activeElement, c = getComputedStyle(e);
+        return {outline: c.outlineStyle, ancho: parseFloat(c.outlineWidth), sombra: c.boxShadow}; }""")
+    assert (estilo["outline"] != "none" and estilo["ancho"] >= 2) or estilo["sombra"] != "none", estilo
+
+
+def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
+    with app.app_context():
+        persona = cargar_padron(3)[0]
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    teclado = page.keyboard
+    page.goto(servidor + "/cuenta/registro")
+
+    def escribir(selector, texto):
+        _tab_hasta(page, selector)
+        _foco_visible(page)
+        teclado.type(texto)
+
+    escribir("#rfc", rfc_valido("TEC", "110101", "K3"))
+    escribir("#correo", "teclado@empresa.example")
+    escribir("#password", "Teclado2026seguro")
+    escribir("#confirmar_password", "Teclado2026seguro")
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name="Datos Generales del Contratista")).to_be_visible()
+    for selector, texto in [("#razon_social", "Teclados del Centro, S.C."), ("#registro_patronal", "Y3926552104"),
+                            ("#registro_repse", "AR12345/2024"), ("#calle", "Madero"), ("#numero", "10"),
+                            ("#colonia", "Centro"), ("#codigo_postal", "06000"), ("#municipio", "Cuauhtémoc")]:
+        escribir(selector, texto)
+    _tab_hasta(page, "#entidad")
+    teclado.type("Ciudad")  # type-ahead picks "Ciudad de México"
+    escribir("#telefono", "5512345678")
+    escribir("#correo_contacto", "contacto@teclados.example")
+    _tab_hasta(page, "input[type=submit][value=Guardar]")
+    _foco_visible(page)
+    teclado.press("Enter")
+    expect(page.get_by_text("se guardaron correctamente")).to_be_visible()
+
+    # Menu by keyboard: open Administración (Enter on summary) and follow Alta de usuarios.
+    _tab_hasta(page, "summary")
+    teclado.press("Enter")
+    _tab_hasta(page, "a[href$='/alta-usuarios/']")
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name="Alta de usuarios")).to_be_visible()
+    escribir("#curp", persona.curp)
+    teclado.press("Enter")  # Validar
+    expect(page.get_by_text(persona.primer_apellido, exact=True)).to_be_visible()
+    escribir("#telefono", "5512345678")
+    escribir("#correo", "capturista.teclado@correo.example")
+    escribir("#confirmar_correo", "capturista.teclado@correo.example")
+    teclado.press("Enter")  # Guardar
+    expect(page.get_by_text("El usuario se guardó exitosamente.")).to_be_visible()
+    # The modal dialog has focus on Aceptar.
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Aceptar"
+    teclado.press("Enter")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    page.goto(servidor + "/administracion/consulta")
+    expect(page.get_by_role("heading", name="Consulta de usuarios capturistas")).to_be_visible()
+    _tab_hasta(page, "a[href*='/eliminar']")
+    _foco_visible(page)
+    teclado.press("Enter")
+    expect(page.get_by_text("¿Deseas dar de baja al usuario capturista?")).to_be_visible()
+    _tab_hasta(page, "button.boton--peligro")
+    teclado.press("Enter")
+    expect(page.get_by_text("La relación con el usuario capturista es baja.")).to_be_visible()
+    _tab_hasta(page, ".mensaje-fila a")
+    teclado.press("Enter")
+    _tab_hasta(page, "a[href*='/activar']")
+    teclado.press("Enter")
+    expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
+    _tab_hasta(page, ".confirmacion button")
+    teclado.press("Enter")
+    expect(page.get_by_text("El usuario capturista se activó correctamente.")).to_be_visible()
+    contexto.close()
+
+
+@pytest.mark.parametrize("ancho,alto,escala,nombre", [(390, 844, 1, "teléfono 390 px"), (640, 400, 2, "200 % de zoom")])
+def test_paginas_usables_en_telefono_y_con_zoom(browser, servidor, datos, ancho, alto, escala, nombre):
+    """No horizontal scrolling of the page and the main controls in view, at 390 px and at 200 %
+    zoom (a 1280×800 window at 200 % is a 640×400 CSS viewport)."""
+    contexto = browser.new_context(viewport={"width": ancho, "height": alto}, device_scale_factor=escala)
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    for ruta in ["/", "/contratista/datos-generales", "/administracion/alta-usuarios/", "/administracion/consulta",
+                 f"/administracion/consulta/{datos['pendiente']}/editar", "/administracion/exportar-excel",
+                 f"/administracion/consulta/{datos['pendiente']}/bitacora"]:
+        page.goto(servidor + ruta)
+        desborde = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert desborde <= 1, f"{nombre}: {ruta} se desborda {desborde}px a lo ancho"
+        boton = page.locator("main .boton, main input[type=submit], main .accion").first
+        if boton.count():
+            caja = boton.bounding_box()
+            assert caja and caja["x"] >= 0 and caja["x"] + caja["width"] <= ancho + 1, (nombre, ruta, caja)
+    contexto.close()
