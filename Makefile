@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX   := static/vendor/htmx.min.js
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev assets migrate demo clean
+.PHONY: run test capturas lint test-sqlite test-postgres install install-dev assets migrate demo clean
 
 ## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
 ##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
@@ -61,6 +61,10 @@ $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+## capturas: PNGs of the main screens at 1280×800 and 390 px (docs/capturas/), shown in README
+capturas: install-dev assets
+	$(PY) scripts/capturas.py
 
 migrate: install
 	$(FLASK) db upgrade

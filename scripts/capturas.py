@@ -1,0 +1,118 @@
+"""Screenshots of the main screens for the README (`make capturas`).
+
+Builds a throwaway SQLite database through the migrations, seeds a contractor with a capturista in
+each estatus, serves the app on a loopback port and photographs it with Debian's Chromium at
+1280×800 and at 390 px wide. Writes docs/capturas/<pantalla>-<escritorio|telefono>.png.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RAIZ))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+SALIDA = RAIZ / "docs" / "capturas"
+CHROMIUM = next(p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p))
+TAMANOS = {"escritorio": {"width": 1280, "height": 800}, "telefono": {"width": 390, "height": 844}}
+
+
+def preparar(ruta_db: Path):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from commands import DEMO_RFC
+    from config import Config
+    from domain.padron_ficticio import generar_personas
+    from domain.texto import plano
+    from extensions import db
+    from models import Contratista, PersonaPadron
+    from services import capturistas
+    from services.padron import PersonaEncontrada
+    from services.tokens import token_activacion
+
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY="capturas",
+                     MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    with app.app_context():
+        upgrade()
+        app.test_cli_runner().invoke(args=["demo", "cargar"])
+        personas = list(generar_personas(8, 11))
+        db.session.add_all(PersonaPadron(curp=p.curp, nombre=p.nombre, primer_apellido=p.primer_apellido,
+                                         segundo_apellido=p.segundo_apellido, fecha_nacimiento=p.fecha_nacimiento,
+                                         sexo=p.sexo, entidad=p.entidad) for p in personas)
+        db.session.commit()
+        contratista = db.session.scalar(db.select(Contratista).where(Contratista.rfc == DEMO_RFC))
+        relaciones = []
+        with app.test_request_context():
+            for i, p in enumerate(personas[:3]):
+                resultado = capturistas.dar_de_alta(
+                    contratista, PersonaEncontrada(p.curp, p.nombre, p.primer_apellido, p.segundo_apellido),
+                    telefono=f"55123456{i:02d}", correo=f"{plano(p.nombre.split()[0])}.{i}@correo.example",
+                    clave=f"c{i}", actor=capturistas.actor_de(contratista))
+                relaciones.append(resultado.relacion)
+            capturistas.activar_cuenta(relaciones[1], "capturista.activo", "Capturista2026segura")
+            capturistas.dar_de_baja(relaciones[2], actor=capturistas.actor_de(contratista))
+            token = token_activacion(relaciones[0])
+        datos = {"libres": {"escritorio": personas[5], "telefono": personas[6]},
+                 "pendiente": relaciones[0].id, "token": token}
+    return app, datos
+
+
+def main() -> None:
+    SALIDA.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app, datos = preparar(Path(tmp) / "capturas.db")
+        servidor = make_server("127.0.0.1", 0, app, threaded=True)
+        url = f"http://127.0.0.1:{servidor.server_port}"
+        threading.Thread(target=servidor.serve_forever, daemon=True).start()
+        with sync_playwright() as p:
+            navegador = p.chromium.launch(executable_path=CHROMIUM,
+                                          args=["--disable-background-networking", "--disable-component-update"])
+            for nombre_tam, viewport in TAMANOS.items():
+                contexto = navegador.new_context(viewport=viewport)
+                page = contexto.new_page()
+
+                def foto(pantalla, completa=nombre_tam == "telefono"):
+                    page.wait_for_timeout(250)
+                    page.screenshot(path=SALIDA / f"{pantalla}-{nombre_tam}.png", full_page=completa)
+
+                page.goto(url + "/cuenta/iniciar-sesion")
+                page.get_by_label("RFC").fill("SAT970701NN3")
+                page.get_by_label("Contraseña").fill("Demostracion2026")
+                page.get_by_role("button", name="Iniciar sesión").click()
+                page.goto(url + "/administracion/alta-usuarios/")
+                libre = datos["libres"][nombre_tam]
+                page.get_by_label("CURP").fill(libre.curp)
+                page.get_by_role("button", name="Validar").click()
+                page.get_by_text(libre.primer_apellido, exact=True).wait_for()
+                page.get_by_label("Teléfono").fill("5512345699")
+                page.get_by_label("Correo electrónico", exact=True).fill("nuevo.capturista@correo.example")
+                page.get_by_label("Confirmar correo electrónico").fill("nuevo.capturista@correo.example")
+                foto("1-alta-nombre-validado")
+                page.get_by_role("button", name="Guardar").click()
+                page.get_by_text("El usuario se guardó exitosamente.").wait_for()
+                foto("2-alta-confirmacion", completa=False)
+                page.goto(url + "/administracion/consulta")
+                foto("3-consulta")
+                page.locator(f"#capturista-{datos['pendiente']}").get_by_role("link", name="Editar").first.click()
+                page.get_by_role("button", name="Actualizar usuario").wait_for()
+                foto("4-consulta-editar")
+                anonimo = navegador.new_context(viewport=viewport).new_page()
+                page, pagina_contratista = anonimo, page
+                page.goto(url + f"/activacion/{datos['token']}")
+                foto("5-activacion")
+                page = pagina_contratista
+                contexto.close()
+            navegador.close()
+        servidor.shutdown()
+    print(f"Capturas escritas en {SALIDA.relative_to(RAIZ)}/")
+
+
+if __name__ == "__main__":
+    main()
