@@ -88,3 +88,31 @@ def crear_capturista_activo(*contratistas, usuario: str = "maria.lopez", curp: s
         db.session.add(relacion)
     db.session.commit()
     return capturista
+
+
+def crear_persona(curp: str, nombre: str, primer_apellido: str, segundo_apellido: str = "", usuario: str | None = None):
+    """A capturista person (activated when ``usuario`` is given). Flushes; the caller commits."""
+    from models import Capturista
+    from models.types import ahora_utc
+
+    persona = Capturista(curp=curp, nombre=nombre, primer_apellido=primer_apellido, segundo_apellido=segundo_apellido,
+                         usuario=usuario, activado_en=ahora_utc() if usuario else None)
+    if usuario:
+        persona.set_password(CLAVE_CAPTURISTA)
+    db.session.add(persona)
+    db.session.flush()
+    return persona
+
+
+def crear_relacion(contratista, persona, *, correo: str, estatus: str = "pendiente", telefono: str = "5512345678",
+                   **campos):
+    """The persona as capturista of the contractor, with its search/sort copies. Flushes."""
+    from models import RelacionCapturista
+
+    relacion = RelacionCapturista(contratista_id=contratista.id, capturista_id=persona.id, telefono=telefono,
+                                  correo=correo, estatus=estatus, **campos)
+    relacion.capturista = persona
+    relacion.copiar_datos_de(persona)
+    db.session.add(relacion)
+    db.session.flush()
+    return relacion

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from blueprints.alta_usuarios import bp
 from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
 from blueprints.htmx import pagina_o_bloque
+from blueprints.ids import id_de_fila
 from domain.curp import CurpInvalida
 from extensions import db
 from models import CorreoSaliente, RelacionCapturista
@@ -56,7 +57,7 @@ def alta():
     guardado = None
     if request.args.get("guardado"):
         guardado = db.session.scalar(select(RelacionCapturista).where(
-            RelacionCapturista.id == request.args.get("guardado", type=int),
+            RelacionCapturista.id == request.args.get("guardado", type=id_de_fila),
             RelacionCapturista.contratista_id == current_user.id))
         if guardado is None:
             abort(404)

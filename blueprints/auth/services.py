@@ -38,25 +38,31 @@ def es_capturista() -> bool:
 def exigir_datos_generales():
     """before_request of every Administración blueprint: a contractor with Datos Generales."""
     if not es_contratista():
-        flash("Inicia sesión como contratista para continuar.", "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return _ir_a_ingreso("auth.login", "contratista")
     if current_user.datos_generales is None:
         flash("Antes de continuar debes registrar los Datos Generales del Contratista.", "warning")
         return redirect(url_for("contratista.datos_generales"), 303)
     return None
 
 
-def contratista_requerido(vista):
-    """The view is only for a logged-in contractor; anybody else goes to the login page."""
+def _ir_a_ingreso(endpoint: str, quien: str):
+    flash(f"Inicia sesión como {quien} para continuar.", "info")
+    return redirect(url_for(endpoint, next=request.full_path.rstrip("?")))
 
-    @wraps(vista)
-    def envoltura(*args, **kwargs):
-        if not es_contratista():
-            flash("Inicia sesión como contratista para continuar.", "info")
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return vista(*args, **kwargs)
 
-    return envoltura
+def _requiere(es_del_tipo, endpoint: str, quien: str):
+    """Decorator: the view is only for that kind of user; anybody else goes to its login page."""
+
+    def decorador(vista):
+        @wraps(vista)
+        def envoltura(*args, **kwargs):
+            if not es_del_tipo():
+                return _ir_a_ingreso(endpoint, quien)
+            return vista(*args, **kwargs)
+
+        return envoltura
+
+    return decorador
 
 
 def destino_seguro(siguiente: str | None) -> str | None:
@@ -129,3 +135,7 @@ def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
             return redirect(destino_seguro(request.args.get("next")) or destino, 303)
         error = resultado.error
     return render_template(plantilla, form=form, error=error), (422 if error or form.errors else 200)
+
+
+contratista_requerido = _requiere(es_contratista, "auth.login", "contratista")
+capturista_requerido = _requiere(es_capturista, "capturista.login", "capturista")

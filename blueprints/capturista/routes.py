@@ -3,8 +3,11 @@ from functools import wraps
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from blueprints.auth.services import autenticar_capturista, es_capturista, vista_de_ingreso
+from blueprints.auth.services import (
+    autenticar_capturista, capturista_requerido, es_capturista, vista_de_ingreso,
+)
 from blueprints.capturista import bp
+from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm, RestablecerForm
 from extensions import db
 from services.acceso_capturista import relacion_activa, relaciones_activas, solicitar_restablecimiento
@@ -12,16 +15,6 @@ from services.correo import intentar_envio
 from services.tokens import verificar_restablecer
 
 CLAVE_SESION = "contratista_activo"
-
-
-def capturista_requerido(vista):
-    @wraps(vista)
-    def envoltura(*args, **kwargs):
-        if not es_capturista():
-            flash("Inicia sesión como capturista para continuar.", "info")
-            return redirect(url_for("capturista.login", next=request.full_path.rstrip("?")))
-        return vista(*args, **kwargs)
-    return envoltura
 
 
 def contratista_elegido(vista):
@@ -53,7 +46,7 @@ def elegir():
     relaciones = relaciones_activas(current_user)
     form = ElegirContratistaForm()
     if form.validate_on_submit():
-        elegido = request.form.get("contratista_id", type=int)
+        elegido = request.form.get("contratista_id", type=id_de_fila)
         if relacion_activa(current_user, elegido) is None:
             abort(404)
         session[CLAVE_SESION] = elegido

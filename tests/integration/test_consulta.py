@@ -7,34 +7,23 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from models import Bitacora, CorreoSaliente, RelacionCapturista
 from models.types import ahora_utc
 from tests.conftest import csrf_de
-from tests.factories import crear_contratista, iniciar_sesion
+from tests.factories import crear_contratista, crear_persona, crear_relacion, iniciar_sesion
 
 GRID = "/administracion/consulta"
 
 
 def _persona(curp, nombre, ap1, ap2="", usuario=None):
-    c = Capturista(curp=curp, nombre=nombre, primer_apellido=ap1, segundo_apellido=ap2, usuario=usuario,
-                   activado_en=ahora_utc() if usuario else None)
-    if usuario:
-        c.set_password("Captura2026segura")
-    db.session.add(c)
-    db.session.flush()
-    return c
+    return crear_persona(curp, nombre, ap1, ap2, usuario)
 
 
 def _relacion(contratista, capturista, estatus, correo, creado_en=None):
-    r = RelacionCapturista(contratista_id=contratista.id, capturista_id=capturista.id, telefono="5512345678",
-                           correo=correo, estatus=estatus, creado_en=creado_en or ahora_utc(),
-                           token_version=1, liga_vence_en=ahora_utc() + timedelta(hours=24),
-                           baja_en=ahora_utc() if estatus == "baja" else None)
-    r.capturista = capturista
-    r.copiar_datos_de(capturista)
-    db.session.add(r)
-    db.session.flush()
-    return r
+    return crear_relacion(contratista, capturista, correo=correo, estatus=estatus,
+                          creado_en=creado_en or ahora_utc(), token_version=1,
+                          liga_vence_en=ahora_utc() + timedelta(hours=24),
+                          baja_en=ahora_utc() if estatus == "baja" else None)
 
 
 @pytest.fixture

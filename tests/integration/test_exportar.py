@@ -15,21 +15,14 @@ from extensions import db
 from models import Bitacora, Capturista, Exportacion, RelacionCapturista
 from models.types import ahora_utc
 from tests.conftest import csrf_de
-from tests.factories import crear_contratista, iniciar_sesion
+from tests.factories import crear_contratista, crear_persona, crear_relacion, iniciar_sesion
 
 EXPORTAR = "/administracion/exportar-excel"
 
 
 def _relacion(contratista, curp, nombre, ap1, ap2, correo, estatus="pendiente", telefono="0512345678", **kw):
-    persona = Capturista(curp=curp, nombre=nombre, primer_apellido=ap1, segundo_apellido=ap2)
-    db.session.add(persona)
-    db.session.flush()
-    r = RelacionCapturista(contratista_id=contratista.id, capturista_id=persona.id, telefono=telefono, correo=correo,
-                           estatus=estatus, **kw)
-    r.capturista = persona
-    r.copiar_datos_de(persona)
-    db.session.add(r)
-    return r
+    return crear_relacion(contratista, crear_persona(curp, nombre, ap1, ap2), correo=correo, estatus=estatus,
+                          telefono=telefono, **kw)
 
 
 @pytest.fixture
