@@ -50,6 +50,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Capturistas ICSOE <no-responder@icsoe.local>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))
+    # Delivery attempts before an e-mail is given up (the worker retries every minute).
+    CORREO_MAX_INTENTOS = int(os.environ.get("CORREO_MAX_INTENTOS", "60"))
 
     # Where a CURP's owner is looked up: "local" (padron_persona table) or "http" (RENAPO-like service).
     PADRON_BACKEND = os.environ.get("PADRON_BACKEND", "local")

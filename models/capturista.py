@@ -138,6 +138,7 @@ class CorreoSaliente(db.Model):
     PENDIENTE = "pendiente"
     ENVIANDO = "enviando"
     ENVIADO = "enviado"
+    FALLIDO = "fallido"  # gave up after CORREO_MAX_INTENTOS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[str] = mapped_column(String(30))

@@ -100,6 +100,8 @@ class FilaCapturista:
             return "Enviado"
         if f.estado_ultimo_correo in (CorreoSaliente.PENDIENTE, CorreoSaliente.ENVIANDO):
             return "Pendiente de envío"
+        if f.estado_ultimo_correo == CorreoSaliente.FALLIDO:
+            return "No se pudo enviar"
         return "Sin correo"
 
     @property
@@ -124,7 +126,8 @@ def decodificar_cursor(texto: str | None, orden: str):
         return None
     try:
         valor, id_ = json.loads(base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)))
-        if not isinstance(id_, int) or not isinstance(valor, str):
+        # An id that fits the column (PostgreSQL integer; larger is a DataError) and text without NUL.
+        if type(id_) is not int or not -2**31 <= id_ < 2**31 or not isinstance(valor, str) or "\x00" in valor:
             return None
         if orden == "fecha":
             valor = datetime.fromisoformat(valor)

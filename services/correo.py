@@ -72,9 +72,10 @@ def _reclamar(correo_id: int) -> bool:
 
 def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[int, int]:
     """Deliver pending messages (all, or only ``ids``). Returns (sent, failed)."""
+    # Fewest attempts first, so messages that keep failing never starve the new ones.
     consulta = select(CorreoSaliente.id).where(
         CorreoSaliente.estado.in_([CorreoSaliente.PENDIENTE, CorreoSaliente.ENVIANDO])
-    ).order_by(CorreoSaliente.id).limit(limite)
+    ).order_by(CorreoSaliente.intentos, CorreoSaliente.id).limit(limite)
     if ids is not None:
         consulta = consulta.where(CorreoSaliente.id.in_(ids))
     candidatos = list(db.session.scalars(consulta))
@@ -98,8 +99,10 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("No se pudo enviar el correo %s: %s", correo_id, exc)
                 correo = db.session.get(CorreoSaliente, correo_id)
-                correo.estado = CorreoSaliente.PENDIENTE
                 correo.intentos += 1
+                # After CORREO_MAX_INTENTOS the message stops being retried (shown as not delivered).
+                agotado = correo.intentos >= current_app.config["CORREO_MAX_INTENTOS"]
+                correo.estado = CorreoSaliente.FALLIDO if agotado else CorreoSaliente.PENDIENTE
                 correo.ultimo_error = f"{type(exc).__name__}: {exc}"[:500]
                 db.session.commit()
                 fallidos += 1

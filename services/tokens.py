@@ -41,6 +41,11 @@ class Liga:
     relacion: RelacionCapturista | None = None
 
 
+def _entero(valor) -> bool:
+    # JSON true/false are ints to isinstance(); PostgreSQL refuses "integer = boolean" (a 500).
+    return type(valor) is int
+
+
 def token_activacion(relacion: RelacionCapturista) -> str:
     return _serializador(_SAL_ACTIVACION).dumps({"r": relacion.id, "v": relacion.token_version})
 
@@ -56,7 +61,7 @@ def verificar_activacion(token: str, *, bloquear: bool = False) -> Liga:
         vencida, datos = True, serializador.load_payload(exc.payload)
     except BadSignature:
         return Liga(EstadoLiga.ALTERADA)
-    if not isinstance(datos, dict) or not isinstance(datos.get("r"), int) or not isinstance(datos.get("v"), int):
+    if not isinstance(datos, dict) or not _entero(datos.get("r")) or not _entero(datos.get("v")):
         return Liga(EstadoLiga.ALTERADA)
     consulta = db.select(RelacionCapturista).where(RelacionCapturista.id == datos["r"])
     if bloquear:
@@ -92,7 +97,7 @@ def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
         return "vencida", None
     except BadSignature:
         return "invalida", None
-    if not isinstance(datos, dict) or not isinstance(datos.get("c"), int):
+    if not isinstance(datos, dict) or not _entero(datos.get("c")):
         return "invalida", None
     capturista = db.session.get(Capturista, datos["c"])
     if capturista is None or not capturista.activado or datos.get("h") != _huella(capturista):

@@ -305,3 +305,19 @@ def test_smtp_caido_el_alta_se_guarda_y_se_entrega_despues_una_vez(client, app, 
     with app.app_context():
         correo = db.session.scalar(select(CorreoSaliente))
         assert correo.estado == "enviado" and correo.enviado_en is not None
+
+
+def test_correo_que_no_se_puede_entregar_deja_de_reintentarse(client, app, escenario, runner):
+    from services.correo import enviar_pendientes
+
+    app.config["CORREO_MAX_INTENTOS"] = 3
+    apuntar_smtp(app, puerto_libre())  # nothing listens: every attempt fails
+    p = escenario["personas"][0]
+    _guardar(client, p.curp, correo="nadie@correo.example")  # attempt 1
+    with app.app_context():
+        assert enviar_pendientes() == (0, 1)  # attempt 2
+        assert enviar_pendientes() == (0, 1)  # attempt 3: gives up
+        assert enviar_pendientes() == (0, 0)
+        correo = db.session.scalar(select(CorreoSaliente))
+        assert (correo.estado, correo.intentos) == ("fallido", 3)
+    assert "No se pudo enviar" in client.get("/administracion/consulta").get_data(as_text=True)

@@ -1,0 +1,199 @@
+"""SMTP faults: the server is down, or it accepts the connection and then refuses DATA.
+
+In every case the change the contractor made is kept, its e-mail stays in the outbox as
+pendiente (and the contractor is told so), and a later run of the sender — ``flask correos
+enviar`` or the body of the Huey periodic task — delivers it to a real SMTP server on loopback
+exactly once; running the sender again sends nothing more.
+"""
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from tests.conftest import Buzon, apuntar_smtp, puerto_libre
+from tests.faults.conftest import (GRID, LIGA_RE, BuzonCaprichoso, a_la_vez, contar, guardar, hx_fila, post_fila,
+                                   relacion_sembrada, servidor_smtp)
+
+PENDIENTE_REENVIO = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
+
+
+def _correos(app) -> list[CorreoSaliente]:
+    with app.app_context():
+        correos = db.session.scalars(select(CorreoSaliente).order_by(CorreoSaliente.id)).all()
+        db.session.expunge_all()
+        return correos
+
+
+def _acciones(app, relacion_id) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == relacion_id)
+                                       .order_by(Bitacora.id)))
+
+
+def _liga_abre_la_activacion(app, mensaje) -> None:
+    """The delivered link is the current one: an anonymous visitor gets the activation form."""
+    liga = LIGA_RE.search(mensaje.get_body(("plain",)).get_content()).group(1)
+    pagina = app.test_client().get(liga)
+    assert pagina.status_code == 200 and 'name="usuario"' in pagina.get_data(as_text=True)
+
+
+def _entregado_una_vez(app, entregar, via, buzon, destinatario) -> None:
+    """The retry delivers the one pending message; further runs (both senders) send nothing."""
+    salida = entregar(via)
+    if via == "cli":
+        assert "Correos enviados: 1; fallidos (siguen pendientes): 0" in salida
+    assert len(buzon.mensajes) == 1
+    for otra_via in (via, "cli", "huey"):
+        salida = entregar(otra_via)
+        if otra_via == "cli":
+            assert "Correos enviados: 0; fallidos (siguen pendientes): 0" in salida
+    assert len(buzon.mensajes) == 1
+    assert buzon.mensajes[0]["To"] == destinatario
+    [correo] = _correos(app)
+    assert correo.estado == "enviado" and correo.enviado_en is not None and correo.ultimo_error is None
+    _liga_abre_la_activacion(app, buzon.mensajes[0])
+
+
+# --- SMTP down (connection refused) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("via", ["cli", "huey"])
+@pytest.mark.parametrize("con_htmx", [False, True], ids=["sin-js", "htmx"])
+def test_alta_con_smtp_caido_se_guarda_y_se_entrega_despues_una_vez(app, client, escenario, entregar, via,
+                                                                     con_htmx):
+    puerto = puerto_libre()
+    apuntar_smtp(app, puerto)  # nothing listens there
+    p = escenario["personas"][0]
+    hx = {"HX-Request": "true", "HX-Target": "alta-formulario"} if con_htmx else None
+    r = guardar(client, p.curp, correo="pendiente@correo.example", headers=hx)
+    assert r.status_code == 303  # the alta is kept although the e-mail failed
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "El usuario se guardó exitosamente." in html and "pendiente de envío" in html
+    assert "Pendiente de envío" in client.get(GRID).get_data(as_text=True)
+    assert contar(app, RelacionCapturista, Capturista, CorreoSaliente) == (1, 1, 1)
+    [correo] = _correos(app)
+    assert correo.estado == "pendiente" and correo.intentos == 1 and "Connection" in correo.ultimo_error
+
+    # Still down at the first retry: nothing lost, one more attempt counted.
+    salida = entregar(via)
+    if via == "cli":
+        assert "fallidos (siguen pendientes): 1" in salida
+    [correo] = _correos(app)
+    assert correo.estado == "pendiente" and correo.intentos == 2
+
+    with servidor_smtp(Buzon(), puerto) as buzon:
+        _entregado_una_vez(app, entregar, via, buzon, "pendiente@correo.example")
+    assert "Enviado" in client.get(GRID).get_data(as_text=True)
+    assert _acciones(app, correo.relacion_id) == ["alta"]
+
+
+@pytest.mark.parametrize("via", ["cli", "huey"])
+@pytest.mark.parametrize("con_htmx", [False, True], ids=["sin-js", "htmx"])
+def test_enviar_email_con_smtp_caido_queda_pendiente_y_se_entrega_despues_una_vez(app, client, escenario, entregar,
+                                                                                   via, con_htmx):
+    rid = relacion_sembrada(app, escenario["id"], escenario["personas"][1], correo="jose@correo.example")
+    puerto = puerto_libre()
+    apuntar_smtp(app, puerto)
+    r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid) if con_htmx else None)
+    if con_htmx:
+        assert r.status_code == 200
+        html = r.get_data(as_text=True)
+        assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
+    else:
+        assert r.status_code == 303 and r.headers["Location"] == GRID
+        html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert PENDIENTE_REENVIO in html and "Pendiente de envío" in html
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, rid).token_version == 2  # the new link is issued anyway
+    assert _acciones(app, rid) == ["reenvio"]
+    [correo] = _correos(app)
+    assert correo.estado == "pendiente" and correo.intentos == 1 and correo.relacion_id == rid
+
+    with servidor_smtp(Buzon(), puerto) as buzon:
+        _entregado_una_vez(app, entregar, via, buzon, "jose@correo.example")
+    assert _acciones(app, rid) == ["reenvio"]
+
+
+# --- SMTP accepts the connection, then refuses the message ------------------------------------------
+
+@pytest.mark.parametrize("flujo,rechazo,via", [
+    ("alta", "451 4.3.0 Error temporal del servidor", "cli"),
+    ("alta", "554 5.3.0 Transaccion fallida", "huey"),
+    ("enviar-email", "451 4.3.0 Error temporal del servidor", "huey"),
+    ("enviar-email", "554 5.3.0 Transaccion fallida", "cli"),
+])
+def test_smtp_que_falla_en_data_deja_pendiente_y_reintenta(app, client, escenario, entregar, flujo, rechazo, via):
+    buzon = BuzonCaprichoso(rechazo)
+    puerto = puerto_libre()
+    with servidor_smtp(buzon, puerto):
+        apuntar_smtp(app, puerto)
+        if flujo == "alta":
+            r = guardar(client, escenario["personas"][2].curp, correo="data@correo.example")
+            assert r.status_code == 303
+            html = client.get(r.headers["Location"]).get_data(as_text=True)
+            assert "El usuario se guardó exitosamente." in html and "pendiente de envío" in html
+        else:
+            rid = relacion_sembrada(app, escenario["id"], escenario["personas"][2], correo="data@correo.example")
+            r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid))
+            assert r.status_code == 200 and PENDIENTE_REENVIO in r.get_data(as_text=True)
+        assert buzon.intentos == 1 and buzon.mensajes == []  # the server saw DATA and refused it
+        [correo] = _correos(app)
+        assert correo.estado == "pendiente" and correo.intentos == 1
+        assert "SMTPDataError" in correo.ultimo_error and rechazo[:3] in correo.ultimo_error
+        assert "Pendiente de envío" in client.get(GRID).get_data(as_text=True)
+
+        # The first retry meets the same refusal: still pending.
+        salida = entregar(via)
+        if via == "cli":
+            assert "Correos enviados: 0; fallidos (siguen pendientes): 1" in salida
+        assert buzon.intentos == 2 and buzon.mensajes == []
+        [correo] = _correos(app)
+        assert correo.estado == "pendiente" and correo.intentos == 2
+
+        buzon.rechazo = None  # the server recovers
+        _entregado_una_vez(app, entregar, via, buzon, "data@correo.example")
+        assert buzon.intentos == 3  # no DATA after the one that succeeded
+        [correo] = _correos(app)
+        assert correo.intentos == 3
+
+
+
+# --- two senders at once --------------------------------------------------------------------------------
+
+class BuzonLento(Buzon):
+    """Takes a moment over each message, so concurrent senders overlap."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.03)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_remitentes_simultaneos_entregan_cada_correo_una_vez(app, client, escenario):
+    """The Huey task and cron's `flask correos enviar` may overlap: the conditional UPDATE that
+    claims each row means every pending message is delivered exactly once."""
+    import tareas
+    from services.correo import enviar_pendientes
+
+    puerto = puerto_libre()
+    apuntar_smtp(app, puerto)  # down while the altas are made
+    correos = [f"persona{i}@correo.example" for i in range(len(escenario["personas"]))]
+    for persona, correo in zip(escenario["personas"], correos, strict=True):
+        assert guardar(client, persona.curp, correo=correo).status_code == 303
+    assert [c.estado for c in _correos(app)] == ["pendiente"] * len(correos)
+
+    def como_cron():
+        with app.app_context():
+            return enviar_pendientes()[0]
+
+    def como_huey():
+        tareas.enviar_correos_pendientes.call_local()
+
+    tareas.usar_app(app)
+    try:
+        with servidor_smtp(BuzonLento(), puerto) as buzon:
+            a_la_vez([como_cron, como_huey, como_cron, como_huey])
+    finally:
+        tareas.usar_app(None)
+    assert sorted(m["To"] for m in buzon.mensajes) == sorted(correos)
+    assert [(c.estado, c.intentos) for c in _correos(app)] == [("enviado", 2)] * len(correos)
