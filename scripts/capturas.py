@@ -64,6 +64,12 @@ def preparar(ruta_db: Path):
     return app, datos
 
 
+def foto(page, pantalla: str, tamano: str, completa: bool | None = None) -> None:
+    page.wait_for_timeout(250)  # let htmx settle and the dialog open
+    page.screenshot(path=SALIDA / f"{pantalla}-{tamano}.png",
+                    full_page=tamano == "telefono" if completa is None else completa)
+
+
 def main() -> None:
     SALIDA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,11 +83,6 @@ def main() -> None:
             for nombre_tam, viewport in TAMANOS.items():
                 contexto = navegador.new_context(viewport=viewport)
                 page = contexto.new_page()
-
-                def foto(pantalla, completa=nombre_tam == "telefono"):
-                    page.wait_for_timeout(250)
-                    page.screenshot(path=SALIDA / f"{pantalla}-{nombre_tam}.png", full_page=completa)
-
                 page.goto(url + "/cuenta/iniciar-sesion")
                 page.get_by_label("RFC").fill("SAT970701NN3")
                 page.get_by_label("Contraseña").fill("Demostracion2026")
@@ -94,21 +95,21 @@ def main() -> None:
                 page.get_by_label("Teléfono").fill("5512345699")
                 page.get_by_label("Correo electrónico", exact=True).fill("nuevo.capturista@correo.example")
                 page.get_by_label("Confirmar correo electrónico").fill("nuevo.capturista@correo.example")
-                foto("1-alta-nombre-validado")
+                foto(page, "1-alta-nombre-validado", nombre_tam)
                 page.get_by_role("button", name="Guardar").click()
                 page.get_by_text("El usuario se guardó exitosamente.").wait_for()
-                foto("2-alta-confirmacion", completa=False)
+                foto(page, "2-alta-confirmacion", nombre_tam, completa=False)
                 page.goto(url + "/administracion/consulta")
-                foto("3-consulta")
+                foto(page, "3-consulta", nombre_tam)
                 page.locator(f"#capturista-{datos['pendiente']}").get_by_role("link", name="Editar").first.click()
                 page.get_by_role("button", name="Actualizar usuario").wait_for()
-                foto("4-consulta-editar")
-                anonimo = navegador.new_context(viewport=viewport).new_page()
-                page, pagina_contratista = anonimo, page
-                page.goto(url + f"/activacion/{datos['token']}")
-                foto("5-activacion")
-                page = pagina_contratista
+                foto(page, "4-consulta-editar", nombre_tam)
                 contexto.close()
+                anonimo = navegador.new_context(viewport=viewport)
+                activacion = anonimo.new_page()
+                activacion.goto(url + f"/activacion/{datos['token']}")
+                foto(activacion, "5-activacion", nombre_tam)
+                anonimo.close()
             navegador.close()
         servidor.shutdown()
     print(f"Capturas escritas en {SALIDA.relative_to(RAIZ)}/")
