@@ -1,10 +1,11 @@
-"""Row ids from the URL, the query string or a form: a positive 64-bit integer, or nothing.
+"""Row ids from the URL, the query string or a form: a positive integer that fits the id columns, or nothing.
 
-A larger number exists nowhere, and SQLite cannot even compare it (OverflowError → a 500).
+The ids are ``integer`` on PostgreSQL (32 bits: a larger parameter is "integer out of range") and
+SQLite cannot even bind more than 64 bits (OverflowError): either way a 500 for a row that cannot exist.
 """
 from flask import abort, request
 
-MAXIMO = 2**63 - 1
+MAXIMO = 2**31 - 1  # PostgreSQL integer
 
 
 def id_de_fila(texto) -> int:
@@ -16,6 +17,6 @@ def id_de_fila(texto) -> int:
 
 
 def ids_de_la_ruta_en_rango():
-    """before_request: an ``<int:...>`` of the route beyond 64 bits is a 404."""
+    """before_request: an ``<int:...>`` of the route beyond the id columns is a 404."""
     if any(isinstance(v, int) and v > MAXIMO for v in (request.view_args or {}).values()):
         abort(404)

@@ -16,7 +16,7 @@ def telefono(texto: str) -> str:
     limpio = re.sub(r"[\s\-.()]", "", texto or "")
     if limpio.startswith("+52"):
         limpio = limpio[3:]
-    if not limpio.isdigit():
+    if not re.fullmatch(r"[0-9]+", limpio):  # ASCII digits only (str.isdigit takes ١ or ²)
         raise DatoInvalido("El teléfono solo puede contener dígitos.")
     if len(limpio) != 10:
         raise DatoInvalido(f"El teléfono debe tener 10 dígitos; capturaste {len(limpio)}.")
@@ -25,14 +25,14 @@ def telefono(texto: str) -> str:
 
 def codigo_postal(texto: str) -> str:
     limpio = (texto or "").strip()
-    if not re.fullmatch(r"\d{5}", limpio):
+    if not re.fullmatch(r"[0-9]{5}", limpio):
         raise DatoInvalido("El código postal debe tener 5 dígitos.")
     if limpio == "00000":
         raise DatoInvalido("El código postal 00000 no existe.")
     return limpio
 
 
-_REPSE = re.compile(r"^([A-Z]{1,4}\d{1,10})/(\d{4})$")
+_REPSE = re.compile(r"^([A-Z]{1,4}[0-9]{1,10})/([0-9]{4})$")
 
 
 def registro_repse(texto: str, hoy: date | None = None) -> str:

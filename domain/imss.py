@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_PATRON = re.compile(r"^[A-Z0-9]\d{10}$")
+_PATRON = re.compile(r"^[A-Z0-9][0-9]{10}$")
 
 
 class RegistroPatronalInvalido(ValueError):

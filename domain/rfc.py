@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 _ALFABETO = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"  # SAT's table: value = index
-_PATRON = re.compile(r"^([A-ZÑ&]{3,4})(\d{6})([1-9A-V][1-9A-Z][0-9A])$")
+_PATRON = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{6})([1-9A-V][1-9A-Z][0-9A])$")
 
 
 class RfcInvalido(ValueError):
@@ -66,7 +66,7 @@ def validar(texto: str) -> Rfc:
         letras = 3 if len(rfc) == 12 else 4
         if not re.match(rf"^[A-ZÑ&]{{{letras}}}", rfc):
             raise RfcInvalido(f"El RFC debe comenzar con {letras} letras.")
-        if not re.match(rf"^.{{{letras}}}\d{{6}}", rfc):
+        if not re.match(rf"^.{{{letras}}}[0-9]{{6}}", rfc):
             raise RfcInvalido("Después de las letras, el RFC debe llevar la fecha en formato AAMMDD.")
         raise RfcInvalido("La homoclave del RFC (los últimos 3 caracteres) no tiene un formato válido.")
     if not _fecha_existe(m.group(2)):

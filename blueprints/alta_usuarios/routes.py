@@ -1,3 +1,4 @@
+import re
 from uuid import uuid4
 
 from flask import abort, redirect, request, url_for
@@ -41,6 +42,11 @@ def _buscar(form_curp, texto: str):
         form_curp.data = persona.curp
         return persona
     return None
+
+
+def _clave_de_formulario(clave: str | None) -> str:
+    """The one-time key of the rendered form (uuid4().hex); anything else (a hand-made form) is no key."""
+    return clave if clave and re.fullmatch(r"[0-9a-f]{32}", clave) else ""
 
 
 def _ya_registrada(curp: str) -> bool:
@@ -89,7 +95,7 @@ def guardar():
         try:
             resultado = servicio.dar_de_alta(
                 current_user, persona, telefono=alta.telefono.data, correo=alta.correo.data,
-                clave=alta.clave.data or "", actor=servicio.actor_de(current_user))
+                clave=_clave_de_formulario(alta.clave.data), actor=servicio.actor_de(current_user))
         except servicio.ErrorCapturista as exc:
             validar.curp.errors = [exc.mensaje]
             return _pagina(validar, status=422)

@@ -69,7 +69,10 @@ def destino_seguro(siguiente: str | None) -> str | None:
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not siguiente:
         return None
-    partes = urlsplit(siguiente)
+    try:
+        partes = urlsplit(siguiente)
+    except ValueError:  # e.g. "//[" (an invalid IPv6 host)
+        return None
     if partes.scheme or partes.netloc or not siguiente.startswith("/") or siguiente.startswith("//"):
         return None
     if "\\" in siguiente or any(ord(c) < 32 for c in siguiente):

@@ -51,7 +51,7 @@ def elegir():
             abort(404)
         session[CLAVE_SESION] = elegido
         return redirect(url_for(".inicio"), 303)
-    return render_template("capturista/elegir.html", relaciones=relaciones, form=form)
+    return render_template("capturista/elegir.html", relaciones=relaciones, form=form), (422 if form.errors else 200)
 
 
 @bp.get("/")

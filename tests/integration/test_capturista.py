@@ -180,3 +180,10 @@ def test_activar_devuelve_el_acceso(client, app, dos_contratistas):
         assert relacion.estatus == "activo"
     assert _elegir(client, dos_contratistas["a"]).status_code == 303
     assert "Alfa Servicios, S.A." in client.get("/capturista/").get_data(as_text=True)
+
+
+def test_elegir_sin_contratista_explica(client, dos_contratistas):
+    _login(client)
+    pagina = client.get("/capturista/contratistas")
+    r = client.post("/capturista/contratistas", data={"csrf_token": csrf_de(pagina)})
+    assert r.status_code == 422 and "Elige uno de los contratistas de la lista." in r.get_data(as_text=True)

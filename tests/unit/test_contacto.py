@@ -49,3 +49,21 @@ def test_repse_invalido(texto, fragmento):
 ])
 def test_politica_de_contrasena(pw, n):
     assert len(contrasena.problemas(pw, ("ABC010101AB1",))) == n
+
+
+@pytest.mark.parametrize("funcion,texto", [
+    (contacto.telefono, "١٢٣٤٥٦٧٨٩٠"), (contacto.telefono, "551234567²"), (contacto.codigo_postal, "٠٦٦٠٠"),
+    (contacto.registro_repse, "AR١٢٣/2024"),
+])
+def test_solo_digitos_ascii(funcion, texto):
+    with pytest.raises(contacto.DatoInvalido):
+        funcion(texto, hoy=date(2026, 11, 24)) if funcion is contacto.registro_repse else funcion(texto)
+
+
+def test_rfc_y_registro_patronal_con_digitos_no_ascii():
+    from domain import imss, rfc
+
+    with pytest.raises(rfc.RfcInvalido):
+        rfc.validar("SAT٩٧٠٧٠١NN3")
+    with pytest.raises(imss.RegistroPatronalInvalido):
+        imss.validar("Y٣926552104")

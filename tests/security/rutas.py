@@ -1,0 +1,169 @@
+"""Every route of the app, classified: how to build its URL with A's ids and what each role gets.
+
+``MATRIZ`` is ordered: each role walks it top to bottom in one session, so the state-changing
+actions of the owner come after the pages they would affect, and ``Cerrar sesión`` comes last.
+A route that is not here makes ``test_matriz_rutas`` fail: a new route has to be classified.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tests.security.mundo import AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, SIN_DATOS, Mundo
+
+
+@dataclass(frozen=True)
+class Esperado:
+    estados: frozenset[int]
+    destino: str | None = None    # redirects: the Location's path starts with this
+    denegado: bool = False        # a refusal: nothing may change in the database
+    texto: str | None = None      # must appear in the body
+
+    def problema(self, respuesta) -> str | None:
+        if respuesta.status_code not in self.estados:
+            return f"estado {respuesta.status_code}, se esperaba {sorted(self.estados)}" + (
+                f" → {self.destino}" if self.destino else "")
+        if self.destino is not None:
+            ubicacion = respuesta.headers.get("Location", "")
+            partes = urlsplit(ubicacion)
+            if partes.netloc not in ("", "localhost") or not partes.path.startswith(self.destino):
+                return f"redirige a {ubicacion!r}, se esperaba {self.destino}"
+        if self.texto is not None and self.texto not in respuesta.get_data(as_text=True):
+            return f"falta el texto {self.texto!r}"
+        return None
+
+    def __str__(self):
+        return "/".join(map(str, sorted(self.estados))) + (f" → {self.destino}" if self.destino else "")
+
+
+def ok(estado: int = 200) -> Esperado:
+    return Esperado(frozenset({estado}))
+
+
+def a(destino: str, *estados: int) -> Esperado:
+    return Esperado(frozenset(estados or (302, 303)), destino)
+
+
+LOGIN = Esperado(frozenset({302, 303}), "/cuenta/iniciar-sesion", denegado=True)
+LOGIN_CAPTURISTA = Esperado(frozenset({302, 303}), "/capturista/iniciar-sesion", denegado=True)
+DATOS_GENERALES = Esperado(frozenset({303}), "/contratista/datos-generales", denegado=True)
+NO_EXISTE = Esperado(frozenset({404}), denegado=True, texto="Página no encontrada")
+SALIDA = Esperado(frozenset({303}), "/cuenta/iniciar-sesion")
+INICIO = a("/")
+CONSULTA = a("/administracion/consulta", 303)
+
+
+def publica(todos: Esperado, **excepciones) -> dict[str, Esperado]:
+    return {rol: excepciones.get(_CLAVES[rol], todos) for rol in ROLES}
+
+
+def de_contratista(dueno: Esperado, ajeno: Esperado, sin_datos: Esperado | None = None) -> dict[str, Esperado]:
+    """Contractor pages that do not need Datos Generales (a capturista or nobody → contractor login)."""
+    return {ANONIMO: LOGIN, DUENO: dueno, AJENO: ajeno, CAPTURISTA: LOGIN, SIN_DATOS: sin_datos or dueno}
+
+
+def administracion(dueno: Esperado, ajeno: Esperado = NO_EXISTE) -> dict[str, Esperado]:
+    """Administración: contractor with Datos Generales; B on A's ids gets 404."""
+    return {ANONIMO: LOGIN, DUENO: dueno, AJENO: ajeno, CAPTURISTA: LOGIN, SIN_DATOS: DATOS_GENERALES}
+
+
+def de_capturista(capturista: Esperado) -> dict[str, Esperado]:
+    return {ANONIMO: LOGIN_CAPTURISTA, DUENO: LOGIN_CAPTURISTA, AJENO: LOGIN_CAPTURISTA,
+            CAPTURISTA: capturista, SIN_DATOS: LOGIN_CAPTURISTA}
+
+
+_CLAVES = {ANONIMO: "anonimo", DUENO: "dueno", AJENO: "ajeno", CAPTURISTA: "capturista", SIN_DATOS: "sin_datos"}
+_SESIONADOS = dict(dueno=INICIO, ajeno=INICIO, capturista=INICIO, sin_datos=INICIO)
+
+# (endpoint, method) → expected outcome per role.
+MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
+    ("main.index", "GET"): {ANONIMO: LOGIN, DUENO: ok(), AJENO: ok(), CAPTURISTA: a("/capturista/"),
+                            SIN_DATOS: ok()},
+    ("auth.registro", "GET"): publica(ok(), **_SESIONADOS),
+    ("auth.registro", "POST"): publica(ok(422), **_SESIONADOS),
+    ("auth.login", "GET"): publica(ok(), **_SESIONADOS),
+    ("auth.login", "POST"): publica(ok(422), **_SESIONADOS),
+    ("contratista.datos_generales", "GET"): de_contratista(ok(), ok()),
+    # Fields left out of the POST keep their saved value (WTForms with obj=): saved again as they were.
+    ("contratista.datos_generales", "POST"): de_contratista(a("/contratista/datos-generales", 303),
+                                                            a("/contratista/datos-generales", 303), ok(422)),
+    ("alta_usuarios.alta", "GET"): administracion(ok()),              # ?guardado=<A's relation>
+    ("alta_usuarios.validar", "POST"): administracion(ok(422), ok(422)),
+    ("alta_usuarios.guardar", "POST"): administracion(ok(422), ok(422)),
+    ("activacion.activar", "GET"): publica(ok()),
+    ("activacion.activar", "POST"): publica(ok(422)),
+    ("activacion.nueva_liga", "POST"): publica(a("/activacion/", 303)),
+    ("activacion.liga_enviada", "GET"): publica(ok()),
+    ("capturista.login", "GET"): publica(ok(), capturista=a("/capturista/contratistas")),
+    ("capturista.login", "POST"): publica(ok(422), capturista=a("/capturista/contratistas")),
+    ("capturista.elegir", "GET"): de_capturista(ok()),
+    ("capturista.elegir", "POST"): de_capturista(ok(422)),  # no contractor chosen: the page again with a message
+    ("capturista.inicio", "GET"): de_capturista(ok()),
+    ("capturista.recuperar", "GET"): publica(ok()),
+    ("capturista.recuperar", "POST"): publica(ok(422)),
+    ("capturista.restablecer", "GET"): publica(ok()),
+    ("capturista.restablecer", "POST"): publica(ok(422)),
+    ("consulta.consulta", "GET"): administracion(ok(), ok()),
+    ("consulta.fila", "GET"): administracion(a("/administracion/consulta")),  # not htmx: back to the grid
+    ("consulta.editar", "GET"): administracion(ok()),
+    ("consulta.editar", "POST"): administracion(ok(422)),
+    ("consulta.bitacora", "GET"): administracion(ok()),
+    ("consulta.confirmar_eliminar", "GET"): administracion(ok()),
+    ("consulta.eliminar", "POST"): administracion(CONSULTA),        # A's active relation
+    ("consulta.confirmar_activar", "GET"): administracion(ok()),     # A's relation in baja
+    ("consulta.activar", "POST"): administracion(CONSULTA),
+    ("consulta.enviar_email", "POST"): administracion(CONSULTA),    # A's pending relation: a new link
+    ("exportar_excel.inicio", "GET"): administracion(ok(), ok()),
+    ("exportar_excel.exportar_ahora", "POST"): administracion(ok(), ok()),
+    ("exportar_excel.estado", "GET"): administracion(ok()),
+    ("exportar_excel.descargar", "GET"): administracion(ok()),
+    ("auth.logout", "POST"): publica(SALIDA),
+}
+
+# Which of A's relations each route acts on (so the owner's actions do not undo each other).
+_RELACION = {
+    "consulta.eliminar": "activo",
+    "consulta.confirmar_activar": "baja",
+    "consulta.activar": "baja",
+}
+# Routes whose URL is a capability (a signed link from an e-mail): not tied to a tenant.
+CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer"}
+
+
+def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
+    """The route's URL with ids of A (or of ``contratante``): every variable part must be known here."""
+    contratante = contratante or mundo.a
+    regla = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    valores = {}
+    for argumento in regla.arguments:
+        if argumento == "relacion_id":
+            valores[argumento] = contratante.relaciones[_RELACION.get(endpoint, "pendiente")]
+        elif argumento == "exportacion_id":
+            valores[argumento] = contratante.exportacion
+        elif argumento == "token" and endpoint.startswith("activacion."):
+            valores[argumento] = mundo.token_activacion
+        elif argumento == "token" and endpoint == "capturista.restablecer":
+            valores[argumento] = mundo.token_restablecer
+        else:
+            raise AssertionError(f"{endpoint}: no sé construir el argumento <{argumento}> de {regla.rule}")
+    if endpoint == "alta_usuarios.alta":
+        valores["guardado"] = contratante.relaciones["pendiente"]  # an id in the query string
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **valores)
+
+
+def celdas_de_la_app(app) -> set[tuple[str, str]]:
+    """(endpoint, method) of every rule but ``static``; HEAD and OPTIONS come with GET."""
+    celdas = set()
+    for regla in app.url_map.iter_rules():
+        if regla.endpoint == "static":
+            continue
+        for metodo in regla.methods - {"HEAD", "OPTIONS"}:
+            celdas.add((regla.endpoint, metodo))
+    return celdas
+
+
+def reglas_de_la_app(app) -> list:
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
