@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX   := static/vendor/htmx.min.js
 
-.PHONY: run test capturas lint test-sqlite test-postgres install install-dev assets migrate demo clean
+.PHONY: run test navegador capturas lint test-sqlite test-postgres install install-dev assets migrate demo clean
 
 ## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
 ##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
@@ -20,7 +20,13 @@ run: install assets migrate
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
-test: install-dev assets lint test-sqlite test-postgres
+test: install-dev assets navegador lint test-sqlite test-postgres
+
+## navegador: the browser tests drive Debian's Chromium (installed with apt when missing and root)
+navegador:
+	@[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Falta Chromium para las pruebas de navegador: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 lint:
 	$(VENV)/bin/ruff check .
