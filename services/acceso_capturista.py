@@ -51,7 +51,7 @@ def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente |
         return None  # one per minute is plenty; silently, like a non-match
     saliente = correo_srv.encolar(
         tipo="restablecer", destinatario=correo, asunto="Restablece tu contraseña de usuario capturista",
-        plantilla="restablecer", capturista=capturista, capturista_obj=capturista,
+        plantilla="restablecer", capturista=capturista,
         liga=url_externa("capturista.restablecer", token=token_restablecer(capturista)),
         vence_en=ahora_utc() + VIGENCIA)
     db.session.commit()

@@ -100,7 +100,6 @@ def emitir_liga(relacion: RelacionCapturista) -> CorreoSaliente:
         plantilla="activacion",
         relacion=relacion,
         capturista=relacion.capturista,
-        capturista_obj=relacion.capturista,
         razon_social=razon_social,
         liga=url_externa("activacion.activar", token=token_activacion(relacion)),
         vence_en=relacion.liga_vence_en,
@@ -191,7 +190,7 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
             tipo="aviso_relacion", destinatario=correo,
             asunto=f"{contratista.nombre_visible} te registró como usuario capturista",
             plantilla="aviso_relacion", relacion=relacion, capturista=capturista,
-            capturista_obj=capturista, razon_social=contratista.nombre_visible,
+            razon_social=contratista.nombre_visible,
             liga=url_externa("capturista.login"),
         )
     else:
@@ -241,7 +240,7 @@ def relacion_del_contratista(contratista_id: int, relacion_id: int, *, bloquear:
     return db.session.scalar(consulta)
 
 
-def _exigir_pendiente(relacion: RelacionCapturista, accion: str) -> None:
+def exigir_pendiente(relacion: RelacionCapturista, accion: str) -> None:
     if relacion.estatus == RelacionCapturista.BAJA:
         raise TransicionNoPermitida(f"El usuario capturista está dado de baja; actívalo antes de {accion}.")
     if relacion.estatus != RelacionCapturista.PENDIENTE or relacion.capturista.activado:
@@ -252,7 +251,7 @@ def _exigir_pendiente(relacion: RelacionCapturista, accion: str) -> None:
 def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str, actor: str):
     """Actualizar usuario: only before activation. A new correo gets a new link (older ones die).
     Commits; returns (cambios, correo_saliente or None)."""
-    _exigir_pendiente(relacion, "editar sus datos de contacto")
+    exigir_pendiente(relacion, "editar sus datos de contacto")
     cambios = {}
     if telefono != relacion.telefono:
         cambios["telefono"] = [relacion.telefono, telefono]
@@ -269,7 +268,7 @@ def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str,
 
 def reenviar_liga(relacion: RelacionCapturista, *, actor: str) -> CorreoSaliente:
     """Enviar email: a new 24-hour link, only before activation and within the resend limits."""
-    _exigir_pendiente(relacion, "reenviar la liga de activación")
+    exigir_pendiente(relacion, "reenviar la liga de activación")
     motivo = limite_de_envios(relacion)
     if motivo:
         raise TransicionNoPermitida(motivo, status=429)
@@ -279,10 +278,19 @@ def reenviar_liga(relacion: RelacionCapturista, *, actor: str) -> CorreoSaliente
     return saliente
 
 
-def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
-    """Eliminar: the relation becomes Baja; outstanding links die; the capturista loses this contractor."""
+def exigir_no_baja(relacion: RelacionCapturista) -> None:
     if relacion.estatus == RelacionCapturista.BAJA:
         raise TransicionNoPermitida("El usuario capturista ya está dado de baja.")
+
+
+def exigir_baja(relacion: RelacionCapturista) -> None:
+    if relacion.estatus != RelacionCapturista.BAJA:
+        raise TransicionNoPermitida("El usuario capturista no está dado de baja; no hay nada que activar.")
+
+
+def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
+    """Eliminar: the relation becomes Baja; outstanding links die; the capturista loses this contractor."""
+    exigir_no_baja(relacion)
     anterior = relacion.estatus
     relacion.estatus = RelacionCapturista.BAJA
     relacion.baja_en = ahora_utc()
@@ -293,8 +301,7 @@ def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
 
 def reactivar(relacion: RelacionCapturista, *, actor: str) -> None:
     """Activar: undo a baja. A person without usuario is pending again; one with usuario is active."""
-    if relacion.estatus != RelacionCapturista.BAJA:
-        raise TransicionNoPermitida("El usuario capturista no está dado de baja; no hay nada que activar.")
+    exigir_baja(relacion)
     ahora = ahora_utc()
     if relacion.capturista.activado:
         relacion.estatus = RelacionCapturista.ACTIVO

@@ -33,8 +33,8 @@ def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
         capturista_id=capturista.id if capturista is not None else None,
         destinatario=destinatario,
         asunto=asunto,
-        cuerpo_texto=render_template(f"email/{plantilla}.txt", **contexto),
-        cuerpo_html=render_template(f"email/{plantilla}.html", **contexto),
+        cuerpo_texto=render_template(f"email/{plantilla}.txt", capturista=capturista, **contexto),
+        cuerpo_html=render_template(f"email/{plantilla}.html", capturista=capturista, **contexto),
     )
     db.session.add(correo)
     return correo

@@ -86,9 +86,11 @@ def editar(relacion_id: int):
     relacion = _relacion(relacion_id, bloquear=request.method == "POST")
     form = EditarForm(obj=None if request.method == "POST" else relacion,
                       data=None if request.method == "POST" else {"confirmar_correo": relacion.correo})
-    if request.method == "GET" and not (relacion.pendiente and not relacion.capturista.activado):
-        return _rechazado(relacion_id, servicio.TransicionNoPermitida(
-            "El capturista ya generó su usuario y contraseña o está dado de baja; sus datos ya no se pueden editar."))
+    if request.method == "GET":
+        try:
+            servicio.exigir_pendiente(relacion, "editar sus datos de contacto")
+        except servicio.TransicionNoPermitida as exc:
+            return _rechazado(relacion_id, exc)
     if form.validate_on_submit():
         try:
             cambios, saliente = servicio.editar_contacto(
@@ -127,11 +129,10 @@ def enviar_email(relacion_id: int):
 
 def _confirmacion(relacion_id: int, accion: str):
     relacion = _relacion(relacion_id)
-    permitido = relacion.estatus != relacion.BAJA if accion == "eliminar" else relacion.estatus == relacion.BAJA
-    if not permitido:
-        return _rechazado(relacion_id, servicio.TransicionNoPermitida(
-            "El usuario capturista ya está dado de baja." if accion == "eliminar"
-            else "El usuario capturista no está dado de baja; no hay nada que activar."))
+    try:  # the same rule the POST applies, so the question is only asked when the answer can work
+        (servicio.exigir_no_baja if accion == "eliminar" else servicio.exigir_baja)(relacion)
+    except servicio.TransicionNoPermitida as exc:
+        return _rechazado(relacion_id, exc)
     if pide_fragmento(_objetivo(relacion_id)):
         return _fila(relacion_id, modo=f"confirmar_{accion}", form=AccionForm(formdata=None))
     return render_template("consulta/confirmar.html", accion=accion, relacion=relacion,
