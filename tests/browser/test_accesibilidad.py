@@ -222,14 +222,18 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
     _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_text("¿Deseas dar de baja al usuario capturista?")).to_be_visible()
+    expect(page.locator(".confirmacion")).to_be_focused()  # htmx settled and moved the focus there
     _tab_hasta(page, "button.boton--peligro")
     teclado.press("Enter")
     expect(page.get_by_text("La relación con el usuario capturista es baja.")).to_be_visible()
+    expect(page.locator(".mensaje-fila")).to_be_focused()
     _tab_hasta(page, ".mensaje-fila a")
     teclado.press("Enter")
+    expect(page.locator(".mensaje-fila")).to_have_count(0)  # the plain row is back
     _tab_hasta(page, "a[href*='/activar']")
     teclado.press("Enter")
     expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
+    expect(page.locator(".confirmacion")).to_be_focused()
     _tab_hasta(page, ".confirmacion button")
     teclado.press("Enter")
     expect(page.get_by_text("El usuario capturista se activó correctamente.")).to_be_visible()
