@@ -25,18 +25,26 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from extensions import csrf, db, login_manager, mail, migrate
+    from extensions import csrf, db, limiter, login_manager, mail, migrate
 
+    if app.config["PROXY_SALTOS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        saltos = app.config["PROXY_SALTOS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=saltos, x_proto=saltos, x_host=saltos)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     import models  # noqa: F401  (registers the tables on the metadata)
-    from blueprints.auth.services import cargar_usuario
+    from blueprints.auth.sesiones import register as register_sesiones
+    from services.autenticacion import cargar_usuario
 
     login_manager.user_loader(cargar_usuario)
+    register_sesiones(app)
 
 
 def register_blueprints(app: Flask) -> None:

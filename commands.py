@@ -21,7 +21,9 @@ def cargar_demo() -> None:
 
     contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == DEMO_RFC))
     if contratista is None:
-        contratista = Contratista(rfc=DEMO_RFC, correo="demo@contratista.example")
+        from models.types import ahora_utc
+
+        contratista = Contratista(rfc=DEMO_RFC, correo="demo@contratista.example", correo_verificado_en=ahora_utc())
         contratista.set_password(DEMO_PASSWORD)
         db.session.add(contratista)
     if contratista.datos_generales is None:

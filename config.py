@@ -66,9 +66,27 @@ class Config:
     REENVIOS_POR_MINUTO = int(os.environ.get("REENVIOS_POR_MINUTO", "1"))
     REENVIOS_POR_DIA = int(os.environ.get("REENVIOS_POR_DIA", "10"))
 
-    # Contractor login: this many consecutive failures lock the account for LOGIN_LOCK_MINUTES.
+    # Login (both kinds of user): LOGIN_MAX_FAILURES wrong passwords for one account *from one client*
+    # make that client wait LOGIN_LOCK_MINUTES (the owner, elsewhere, is never locked out); and each
+    # client gets LOGIN_LIMITE_CLIENTE login attempts whatever the account.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    LOGIN_LIMITE_CLIENTE = os.environ.get("LOGIN_LIMITE_CLIENTE", "10 per minute;60 per hour")
+    # Public forms that send e-mail (registro, recuperar contraseña, solicitar nueva liga), per client.
+    FORMULARIO_PUBLICO_LIMITE = os.environ.get("FORMULARIO_PUBLICO_LIMITE", "5 per minute;30 per hour")
+    # Validar (padrón lookups) per client and for the whole system, beside the per-contractor limit.
+    VALIDAR_LIMITE_CLIENTE = os.environ.get("VALIDAR_LIMITE_CLIENTE", "200 per hour")
+    VALIDAR_LIMITE_GLOBAL = os.environ.get("VALIDAR_LIMITE_GLOBAL", "5000 per hour")
+    # Flask-Limiter's counters: in memory (one process) unless a shared store is given.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    # Reverse proxies in front of the app (nginx = 1): ProxyFix then trusts that many X-Forwarded-For hops.
+    PROXY_SALTOS = int(os.environ.get("PROXY_SALTOS", "0"))
+    # A session unused this long ends (kiosks are shared machines).
+    SESION_INACTIVA_MINUTOS = int(os.environ.get("SESION_INACTIVA_MINUTOS", "30"))
+
+    # Outgoing e-mail caused by one contractor in 24 hours (activation links, invitations).
+    CORREOS_POR_DIA_CONTRATISTA = int(os.environ.get("CORREOS_POR_DIA_CONTRATISTA", "300"))
 
     TIMEZONE = "America/Mexico_City"
 
@@ -87,3 +105,10 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = True
     # Tests hash hundreds of passwords: a cheap method keeps the suite fast (production keeps scrypt).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Suites log in hundreds of times from 127.0.0.1: the per-client throttles are tested with their
+    # own values (tests/security/test_hallazgos.py sets them); everywhere else they stay out of the way.
+    LOGIN_LIMITE_CLIENTE = "10000 per minute"
+    FORMULARIO_PUBLICO_LIMITE = "10000 per minute"
+    VALIDAR_LIMITE_CLIENTE = "10000 per minute"
+    VALIDAR_LIMITE_GLOBAL = "10000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"

@@ -1,6 +1,8 @@
 """Extensions created unbound; ``create_app`` binds them (``init_app``)."""
 import sqlite3
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -44,6 +46,9 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Inicia sesión para continuar."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
+# Throttles per client address (behind a proxy, ``PROXY_SALTOS`` makes ProxyFix give the real one).
+# Storage: RATELIMIT_STORAGE_URI (Redis when several app instances share the counters).
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

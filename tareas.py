@@ -62,6 +62,15 @@ def generar_exportacion(exportacion_id: int) -> None:
     _en_contexto(generar, exportacion_id)
 
 
+@huey.task()
+def despachar_correos() -> None:
+    """Deliver the outbox now, off the request: flows that must not reveal by their timing whether
+    a message was queued (registro, recuperar contraseña) always ask for this."""
+    from services.correo import enviar_pendientes
+
+    _en_contexto(enviar_pendientes)
+
+
 @huey.periodic_task(crontab(minute="*"))
 def enviar_correos_pendientes() -> None:
     """Retry e-mails the outbox still holds (SMTP was down): the schedule `flask correos enviar` also serves."""

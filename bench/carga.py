@@ -165,16 +165,16 @@ def _sembrar(url: str, total: int, rfc: str) -> None:
     personas = list(_personas(total))
     with psycopg.connect(_libpq(url)) as con, con.cursor() as cur:
         contratista_id = cur.execute(
-            "INSERT INTO contratista (rfc, correo, password_hash, creado_en, intentos_fallidos)"
-            " VALUES (%s, %s, %s, %s, 0) RETURNING id",
-            (rfc, "carga@contratista.example", generate_password_hash(CLAVE), ahora)).fetchone()[0]
+            "INSERT INTO contratista (rfc, correo, password_hash, creado_en, correo_verificado_en)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (rfc, "carga@contratista.example", generate_password_hash(CLAVE), ahora, ahora)).fetchone()[0]
         cur.execute(
             "INSERT INTO datos_generales (contratista_id, razon_social, registro_patronal, registro_repse, calle,"
             " numero, colonia, codigo_postal, municipio, entidad, telefono, correo_contacto, actualizado_en)"
             " VALUES (%s, %s, 'Y3926552104', 'AR12345/2024', 'Av. Reforma', '222', 'Juárez', '06600',"
             " 'Cuauhtémoc', '09', '5555555555', 'contacto@carga.example', %s)", (contratista_id, RAZON_SOCIAL, ahora))
         with cur.copy("COPY capturista (id, curp, nombre, primer_apellido, segundo_apellido, usuario, correo,"
-                      " activado_en, creado_en, intentos_fallidos) FROM STDIN") as copia:
+                      " activado_en, creado_en, sesion_version) FROM STDIN") as copia:
             for i, curp, nombre, ap1, ap2, correo, _, creado, activado in personas:
                 copia.write_row((i, curp, nombre, ap1, ap2, f"carga{i}" if activado else None,
                                  correo if activado else None, activado, creado, 0))

@@ -63,8 +63,8 @@ def _sembrar(ruta: Path) -> int:
     ahora = datetime.now(timezone.utc).replace(tzinfo=None)
     t0 = time.perf_counter()
     con.executemany(
-        "INSERT INTO contratista (id, rfc, correo, password_hash, creado_en, intentos_fallidos) VALUES (?,?,?,?,?,0)",
-        ((i, f"B{i:08d}XX1", f"c{i}@bench.example", hash_clave, ahora) for i in range(1, CONTRATISTAS + 1)))
+        "INSERT INTO contratista (id, rfc, correo, password_hash, creado_en, correo_verificado_en) VALUES (?,?,?,?,?,?)",
+        ((i, f"B{i:08d}XX1", f"c{i}@bench.example", hash_clave, ahora, ahora) for i in range(1, CONTRATISTAS + 1)))
     con.executemany(
         "INSERT INTO datos_generales (contratista_id, razon_social, registro_patronal, registro_repse, calle, numero,"
         " colonia, codigo_postal, municipio, entidad, telefono, correo_contacto, actualizado_en)"
@@ -114,7 +114,7 @@ def plano_simple(texto: str) -> str:
 
 def _volcar(con, lote_c, lote_r):
     con.executemany("INSERT INTO capturista (id, curp, nombre, primer_apellido, segundo_apellido, creado_en,"
-                    " intentos_fallidos) VALUES (?,?,?,?,?,?,0)", lote_c)
+                    " sesion_version) VALUES (?,?,?,?,?,?,0)", lote_c)
     con.executemany("INSERT INTO relacion_capturista (id, contratista_id, capturista_id, curp, nombre_orden, busqueda,"
                     " telefono, correo, estatus, creado_en, token_version, liga_vence_en)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", lote_r)
@@ -151,7 +151,7 @@ class _FilaCruda:
 SELECT_COMPLETO = (
     "SELECT r.id, r.curp, r.nombre_orden, r.telefono, r.correo, r.estatus, r.creado_en, r.liga_vence_en,"
     " r.activado_en, r.baja_en, c.nombre, c.primer_apellido, c.segundo_apellido, c.usuario,"
-    " (SELECT estado FROM correo_saliente s WHERE s.relacion_id = r.id AND s.tipo IN ('activacion', 'aviso_relacion')"
+    " (SELECT estado FROM correo_saliente s WHERE s.relacion_id = r.id AND s.tipo IN ('activacion', 'invitacion')"
     " ORDER BY s.id DESC LIMIT 1) FROM relacion_capturista r JOIN capturista c ON c.id = r.capturista_id ")
 
 

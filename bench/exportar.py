@@ -45,8 +45,8 @@ def sembrar(ruta: Path) -> None:
     con = sqlite3.connect(ruta)
     ahora = datetime.now(timezone.utc).replace(tzinfo=None)
     for cid in TAMANOS:
-        con.execute("INSERT INTO contratista (id, rfc, correo, password_hash, creado_en, intentos_fallidos)"
-                    " VALUES (?, ?, ?, 'x', ?, 0)", (cid, f"B{cid:08d}XX1", f"c{cid}@bench.example", ahora))
+        con.execute("INSERT INTO contratista (id, rfc, correo, password_hash, creado_en, correo_verificado_en)"
+                    " VALUES (?, ?, ?, 'x', ?, ?)", (cid, f"B{cid:08d}XX1", f"c{cid}@bench.example", ahora, ahora))
         con.execute("INSERT INTO datos_generales (contratista_id, razon_social, registro_patronal, registro_repse,"
                     " calle, numero, colonia, codigo_postal, municipio, entidad, telefono, correo_contacto,"
                     " actualizado_en) VALUES (?, ?, 'Y3926552104', 'AR12345/2024', 'Calle', '1', 'Centro', '06600',"

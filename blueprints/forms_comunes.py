@@ -7,6 +7,10 @@ from wtforms.validators import DataRequired, Email, Length
 
 from domain import contacto
 from domain.contacto import DatoInvalido
+from domain.texto import tiene_control
+
+MENSAJE_CONTROL = ("Contiene caracteres no permitidos (saltos de línea, tabuladores u otros caracteres de "
+                   "control). Escríbelo en una sola línea.")
 
 
 def normalizar_con(funcion):
@@ -28,7 +32,21 @@ def limpiar(texto):
     return texto.strip() if isinstance(texto, str) else texto
 
 
-class FormularioVacio(FlaskForm):
+class Formulario(FlaskForm):
+    """Base of every form: no text field (passwords aside) takes control characters — one rule,
+    so a razón social with CR/LF can never reach an e-mail header, a log line or a workbook."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valido = super().validate(extra_validators)
+        for campo in self:
+            if campo.type not in ("PasswordField", "CSRFTokenField") and isinstance(campo.data, str) \
+                    and tiene_control(campo.data):
+                campo.errors = [*campo.errors, MENSAJE_CONTROL]
+                valido = False
+        return valido
+
+
+class FormularioVacio(Formulario):
     """Only the CSRF token: for POST-only buttons (Eliminar, Activar, Cerrar sesión)."""
 
 

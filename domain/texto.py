@@ -19,3 +19,12 @@ def clave_busqueda(*partes: str) -> str:
 def clave_orden_nombre(nombre: str, primer_apellido: str, segundo_apellido: str) -> str:
     """Sort people the Mexican way: by apellidos, then nombre."""
     return clave_busqueda(primer_apellido, segundo_apellido, nombre)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def tiene_control(texto: str) -> bool:
+    """CR/LF, tab, NUL and the other C0/C1 control characters (and Unicode line separators): no
+    one-line field of ours takes them, and in a header or a log line they inject."""
+    return bool(_CONTROL.search(texto or ""))

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.texto import clave_busqueda, clave_orden_nombre
 from extensions import db
 from models.contratista import Contratista
-from models.mixins import ConBloqueo, ConContrasena
+from models.mixins import ConContrasena, ConSesion
 from models.types import UTCDateTime, ahora_utc
 
 
@@ -29,7 +29,7 @@ class PersonaPadron(db.Model):
     entidad: Mapped[str] = mapped_column(String(2))
 
 
-class Capturista(UserMixin, ConContrasena, ConBloqueo, db.Model):
+class Capturista(UserMixin, ConContrasena, ConSesion, db.Model):
     """A person. One per CURP; the usuario exists once they activate through any contractor's link."""
 
     __tablename__ = "capturista"
@@ -41,6 +41,8 @@ class Capturista(UserMixin, ConContrasena, ConBloqueo, db.Model):
     segundo_apellido: Mapped[str] = mapped_column(String(100), default="")
     usuario: Mapped[Optional[str]] = mapped_column(String(30), unique=True)
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    # The person's own verified address: the one whose link created the usuario. Password recovery
+    # and invitations only ever write here, never to an address a contractor typed.
     correo: Mapped[Optional[str]] = mapped_column(String(254))
     activado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
@@ -48,7 +50,7 @@ class Capturista(UserMixin, ConContrasena, ConBloqueo, db.Model):
     relaciones: Mapped[list["RelacionCapturista"]] = relationship(back_populates="capturista")
 
     def get_id(self) -> str:
-        return f"capturista:{self.id}"
+        return f"capturista:{self.id}:{self.sesion_version or 0}"
 
     @property
     def activado(self) -> bool:
@@ -106,6 +108,9 @@ class RelacionCapturista(db.Model):
     # Every link carries this number; issuing a new link or activating bumps it, so older links die.
     token_version: Mapped[int] = mapped_column(default=0)
     liga_vence_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Added for a person who already had a usuario: no link to the address the contractor typed;
+    # the invitation goes to the person's own verified address and the person, logged in, accepts.
+    por_invitacion: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # One per rendered Alta form: a double-clicked Guardar finds the first one instead of failing.
     clave_alta: Mapped[Optional[str]] = mapped_column(String(36), unique=True)
 
@@ -133,12 +138,15 @@ class CorreoSaliente(db.Model):
     """Outbox: every message is committed here first, then delivered; SMTP failures leave it pending."""
 
     __tablename__ = "correo_saliente"
-    __table_args__ = (Index("ix_correo_saliente_estado_id", "estado", "id"),)
+    __table_args__ = (Index("ix_correo_saliente_estado_id", "estado", "id"),
+                      Index("ix_correo_saliente_contratista_creado", "contratista_id", "creado_en"))
 
     PENDIENTE = "pendiente"
     ENVIANDO = "enviando"
     ENVIADO = "enviado"
     FALLIDO = "fallido"  # gave up after CORREO_MAX_INTENTOS
+    # What brings a capturista in: an activation link, or (a person with usuario) an invitation.
+    TIPOS_LIGA = ("activacion", "invitacion")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[str] = mapped_column(String(30))
@@ -146,6 +154,8 @@ class CorreoSaliente(db.Model):
         ForeignKey("relacion_capturista.id", ondelete="SET NULL"), index=True)
     capturista_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("capturista.id", ondelete="SET NULL"), index=True)
+    # Whose action caused the message: the daily cap of outgoing mail per contractor counts these.
+    contratista_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
     destinatario: Mapped[str] = mapped_column(String(254))
     asunto: Mapped[str] = mapped_column(String(200))
     cuerpo_texto: Mapped[str] = mapped_column(db.Text)

@@ -9,11 +9,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.mixins import ConBloqueo, ConContrasena
+from models.mixins import ConContrasena, ConSesion
 from models.types import UTCDateTime, ahora_utc
 
 
-class Contratista(UserMixin, ConContrasena, ConBloqueo, db.Model):
+class Contratista(UserMixin, ConContrasena, ConSesion, db.Model):
     __tablename__ = "contratista"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -21,6 +21,9 @@ class Contratista(UserMixin, ConContrasena, ConBloqueo, db.Model):
     correo: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+    # Set when the owner opens the link mailed at registro: until then the account cannot act.
+    # (Proof of the RFC itself comes with the e.firma, when the contractor signs.)
+    correo_verificado_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     datos_generales: Mapped[Optional["DatosGenerales"]] = relationship(
         back_populates="contratista", uselist=False, cascade="all, delete-orphan"
@@ -28,7 +31,11 @@ class Contratista(UserMixin, ConContrasena, ConBloqueo, db.Model):
 
     # Flask-Login: one id space per kind of user.
     def get_id(self) -> str:
-        return f"contratista:{self.id}"
+        return f"contratista:{self.id}:{self.sesion_version or 0}"
+
+    @property
+    def verificado(self) -> bool:
+        return self.correo_verificado_en is not None
 
     @property
     def nombre_visible(self) -> str:

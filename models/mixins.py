@@ -1,7 +1,7 @@
 """Behaviour shared by the two kinds of user (contratista, capturista)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 from flask import current_app
@@ -15,29 +15,24 @@ class ConContrasena:
     password_hash: Mapped[Optional[str]]
 
     def set_password(self, password: str) -> None:
+        """A new password ends every open session of the user (see ConSesion)."""
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.terminar_sesiones()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
 
-class ConBloqueo:
-    """Login lockout: ``maximo`` consecutive failures lock the account for ``minutos``."""
+class ConSesion:
+    """Sessions that can be ended: every session carries ``sesion_version`` in its id, so raising
+    it (logout, password change, baja) ends every session of that user on its next request, on
+    every app instance (the number lives in the database)."""
 
-    intentos_fallidos: Mapped[int] = mapped_column(default=0)
-    bloqueado_hasta: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sesion_version: Mapped[int] = mapped_column(default=0, server_default="0")
     ultimo_acceso: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    def bloqueado(self, ahora: datetime) -> bool:
-        return self.bloqueado_hasta is not None and self.bloqueado_hasta > ahora
-
-    def registrar_fallo(self, ahora: datetime, maximo: int, minutos: int) -> None:
-        self.intentos_fallidos = (self.intentos_fallidos or 0) + 1
-        if self.intentos_fallidos >= maximo:
-            self.bloqueado_hasta = ahora + timedelta(minutes=minutos)
-            self.intentos_fallidos = 0
+    def terminar_sesiones(self) -> None:
+        self.sesion_version = (self.sesion_version or 0) + 1
 
     def registrar_acceso(self, ahora: datetime) -> None:
-        self.intentos_fallidos = 0
-        self.bloqueado_hasta = None
         self.ultimo_acceso = ahora

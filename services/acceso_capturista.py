@@ -10,7 +10,7 @@ from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
 from models.types import ahora_utc
 from services import correo as correo_srv
-from services.capturistas import url_externa
+from services.enlaces import url_externa
 from services.tokens import VIGENCIA, token_restablecer
 
 
@@ -32,17 +32,14 @@ def relacion_activa(capturista: Capturista, contratista_id: int | None) -> Relac
 
 
 def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente | None:
-    """Queue a reset link when CURP and correo match an activated capturista. Commits.
-    Returns None otherwise; the caller answers the same either way, so nothing is revealed."""
+    """Queue a reset link when the CURP belongs to an activated capturista and the correo is that
+    person's own verified address (never an address some contractor typed). Commits.
+    Returns None otherwise; the caller answers the same either way, and nothing is sent inline, so
+    neither the words nor the time reveal a match."""
     curp = curp_dominio.normalizar(curp_texto)
     correo = correo.strip().lower()
     capturista = db.session.scalar(select(Capturista).where(Capturista.curp == curp))
-    if capturista is None or not capturista.activado:
-        return None
-    coincide = capturista.correo == correo or db.session.scalar(
-        select(RelacionCapturista.id).where(RelacionCapturista.capturista_id == capturista.id,
-                                            func.lower(RelacionCapturista.correo) == correo).limit(1))
-    if not coincide:
+    if capturista is None or not capturista.activado or (capturista.correo or "").lower() != correo:
         return None
     recientes = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
         CorreoSaliente.capturista_id == capturista.id, CorreoSaliente.tipo == "restablecer",
@@ -50,7 +47,7 @@ def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente |
     if recientes:
         return None  # one per minute is plenty; silently, like a non-match
     saliente = correo_srv.encolar(
-        tipo="restablecer", destinatario=correo, asunto="Restablece tu contraseña de usuario capturista",
+        tipo="restablecer", destinatario=capturista.correo, asunto="Restablece tu contraseña de usuario capturista",
         plantilla="restablecer", capturista=capturista,
         liga=url_externa("capturista.restablecer", token=token_restablecer(capturista)),
         vence_en=ahora_utc() + VIGENCIA)
@@ -58,4 +55,7 @@ def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente |
     return saliente
 
 
-
+def restablecer_contrasena(capturista: Capturista, password: str) -> None:
+    """A new password from a reset link: the link dies with the old hash, every session ends. Commits."""
+    capturista.set_password(password)
+    db.session.commit()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,7 @@ from extensions import db
 from models import Bitacora, Capturista, Contratista, CorreoSaliente, RelacionCapturista, ValidacionCurp
 from models.types import ahora_utc
 from services import correo as correo_srv
+from services.enlaces import url_externa
 from services.padron import PersonaEncontrada, padron_configurado
 from services.tokens import VIGENCIA, token_activacion
 
@@ -36,6 +37,12 @@ MENSAJE_DUPLICADA = "La CURP ya está registrada como usuario capturista de este
 
 class LimiteDeValidaciones(ErrorCapturista):
     pass
+
+
+class TransicionNoPermitida(ErrorCapturista):
+    def __init__(self, mensaje: str, status: int = 409):
+        super().__init__(mensaje)
+        self.status = status
 
 
 def buscar_persona(texto: str, contratista_id: int | None = None) -> PersonaEncontrada:
@@ -82,17 +89,25 @@ def registrar_bitacora(relacion: RelacionCapturista, actor: str, accion: str, **
     return entrada
 
 
-def url_externa(endpoint: str, **valores) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **valores)
-
-
 def emitir_liga(relacion: RelacionCapturista) -> CorreoSaliente:
-    """New activation link (24 h) for a pending relation: older links die. Does not commit."""
+    """A new 24-hour chance to join for a pending relation: older links die. Does not commit.
+
+    A person without usuario gets the activation link at the address the contractor typed. A
+    relation added for a person who already has a usuario (``por_invitacion``) sends no link at
+    all: an invitation goes to the person's own verified address, to accept once logged in.
+    Both look the same to the contractor (F09)."""
+    exigir_cupo_diario(relacion.contratista_id)
     ahora = ahora_utc()
     relacion.token_version += 1
     relacion.liga_vence_en = ahora + VIGENCIA
     db.session.flush()
     razon_social = relacion.contratista.nombre_visible
+    if relacion.por_invitacion:
+        return correo_srv.encolar(
+            tipo="invitacion", destinatario=relacion.capturista.correo,
+            asunto=f"Invitación para capturar información de {razon_social}", plantilla="invitacion",
+            relacion=relacion, capturista=relacion.capturista, razon_social=razon_social,
+            liga=url_externa("capturista.login"), vence_en=relacion.liga_vence_en)
     return correo_srv.encolar(
         tipo="activacion",
         destinatario=relacion.correo,
@@ -106,6 +121,23 @@ def emitir_liga(relacion: RelacionCapturista) -> CorreoSaliente:
     )
 
 
+class LimiteDeCorreos(TransicionNoPermitida):
+    def __init__(self, mensaje: str):
+        super().__init__(mensaje, status=429)
+
+
+def exigir_cupo_diario(contratista_id: int) -> None:
+    """No contractor sends more than CORREOS_POR_DIA_CONTRATISTA messages in 24 h (spam relay)."""
+    limite = current_app.config["CORREOS_POR_DIA_CONTRATISTA"]
+    enviados = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+        CorreoSaliente.contratista_id == contratista_id,
+        CorreoSaliente.creado_en > ahora_utc() - timedelta(hours=24)))
+    if enviados >= limite:
+        raise LimiteDeCorreos(
+            f"Se alcanzó el límite de {limite} correos en 24 horas para este contratista. "
+            "Intenta de nuevo mañana.")
+
+
 def limite_de_envios(relacion: RelacionCapturista) -> str | None:
     """Spanish reason why another link cannot be sent now, or None."""
     cfg = current_app.config
@@ -114,7 +146,7 @@ def limite_de_envios(relacion: RelacionCapturista) -> str | None:
     def enviados_desde(segundos: int) -> int:
         return db.session.scalar(
             select(func.count(CorreoSaliente.id))
-            .where(CorreoSaliente.relacion_id == relacion.id, CorreoSaliente.tipo == "activacion")
+            .where(CorreoSaliente.relacion_id == relacion.id, CorreoSaliente.tipo.in_(CorreoSaliente.TIPOS_LIGA))
             .where(CorreoSaliente.creado_en > ahora - timedelta(seconds=segundos))
         )
 
@@ -124,6 +156,12 @@ def limite_de_envios(relacion: RelacionCapturista) -> str | None:
         return (f"Se alcanzó el límite de {cfg['REENVIOS_POR_DIA']} envíos de la liga en 24 horas "
                 "para este capturista. Intenta de nuevo mañana.")
     return None
+
+
+def exigir_limite_de_envios(relacion: RelacionCapturista) -> None:
+    motivo = limite_de_envios(relacion)
+    if motivo:
+        raise TransicionNoPermitida(motivo, status=429)
 
 
 @dataclass
@@ -164,12 +202,12 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
             return ResultadoAlta(previa, None, repetida=True)
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp")
 
-    ahora = ahora_utc()
+    # The same answer whether or not the person already has a usuario somewhere (F09): always
+    # pending; only who gets the e-mail differs (the person's own verified address, for a usuario).
     relacion = RelacionCapturista(
         contratista_id=contratista.id, capturista_id=capturista.id, telefono=telefono, correo=correo,
-        clave_alta=clave or None, creado_en=ahora,
-        estatus=RelacionCapturista.ACTIVO if capturista.activado else RelacionCapturista.PENDIENTE,
-        activado_en=ahora if capturista.activado else None,
+        clave_alta=clave or None, creado_en=ahora_utc(), estatus=RelacionCapturista.PENDIENTE,
+        por_invitacion=capturista.activado,
     )
     relacion.copiar_datos_de(capturista)
     try:
@@ -182,38 +220,34 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
             return ResultadoAlta(previa, None, repetida=True)
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp") from None
 
-    registrar_bitacora(relacion, actor, "alta", telefono=telefono, correo=correo,
-                       estatus=relacion.estatus)
-    if capturista.activado:
-        # Already has a usuario (alta by another contractor): a notice, not a new activation link.
-        saliente = correo_srv.encolar(
-            tipo="aviso_relacion", destinatario=correo,
-            asunto=f"{contratista.nombre_visible} te registró como usuario capturista",
-            plantilla="aviso_relacion", relacion=relacion, capturista=capturista,
-            razon_social=contratista.nombre_visible,
-            liga=url_externa("capturista.login"),
-        )
-    else:
-        saliente = emitir_liga(relacion)
+    registrar_bitacora(relacion, actor, "alta", telefono=telefono, correo=correo, estatus=relacion.estatus)
+    saliente = emitir_liga(relacion)
     db.session.commit()
     return ResultadoAlta(relacion, saliente)
 
 
-def activar_cuenta(relacion: RelacionCapturista, usuario: str, password: str) -> Capturista:
-    """Create the usuario from a valid link. Every pending relation of the person becomes active
-    and every outstanding link dies. Commits; raises ErrorCapturista if the usuario is taken."""
-    capturista = relacion.capturista
+def _unirse(relacion: RelacionCapturista, capturista: Capturista, accion: str) -> None:
     ahora = ahora_utc()
+    relacion.estatus = RelacionCapturista.ACTIVO
+    relacion.activado_en = ahora
+    relacion.token_version += 1  # this relation's links die; no other relation is touched
+    registrar_bitacora(relacion, actor_de(capturista), accion)
+
+
+def activar_cuenta(relacion: RelacionCapturista, usuario: str, password: str) -> Capturista:
+    """Create the usuario from this relation's own valid link: the person's verified address is the
+    one the link went to, and only this relation becomes active (the others keep their own links).
+    The caller locked the relation. Commits; raises ErrorCapturista if the usuario is taken."""
+    capturista = db.session.scalar(select(Capturista).where(Capturista.id == relacion.capturista_id)
+                                   .with_for_update())
+    if capturista.activado:
+        raise ErrorCapturista("Ya existe un usuario capturista para tu CURP: inicia sesión para aceptar.",
+                              "usuario")
     capturista.usuario = usuario
     capturista.set_password(password)
-    capturista.activado_en = ahora
+    capturista.activado_en = ahora_utc()
     capturista.correo = relacion.correo
-    for otra in capturista.relaciones:
-        otra.token_version += 1
-        if otra.estatus == RelacionCapturista.PENDIENTE:
-            otra.estatus = RelacionCapturista.ACTIVO
-            otra.activado_en = ahora
-            registrar_bitacora(otra, actor_de(capturista), "activacion_cuenta", usuario=usuario)
+    _unirse(relacion, capturista, "activacion_cuenta")
     try:
         db.session.commit()
     except IntegrityError:
@@ -222,14 +256,39 @@ def activar_cuenta(relacion: RelacionCapturista, usuario: str, password: str) ->
     return capturista
 
 
+def aceptar_con_liga(relacion: RelacionCapturista, capturista: Capturista) -> None:
+    """A person who already has a usuario opens this relation's own link while logged in: the link
+    (the contractor's channel) and the session (the person) together make the relation active."""
+    if relacion.capturista_id != capturista.id or relacion.estatus != RelacionCapturista.PENDIENTE:
+        raise TransicionNoPermitida("Esta liga no corresponde a tu usuario capturista.", status=403)
+    _unirse(relacion, capturista, "aceptacion")
+    db.session.commit()
+
+
+def invitaciones_pendientes(capturista: Capturista) -> list[RelacionCapturista]:
+    """Relations added for this person after they had a usuario, waiting for them to accept."""
+    return list(db.session.scalars(select(RelacionCapturista).where(
+        RelacionCapturista.capturista_id == capturista.id, RelacionCapturista.por_invitacion.is_(True),
+        RelacionCapturista.estatus == RelacionCapturista.PENDIENTE,
+        RelacionCapturista.liga_vence_en > ahora_utc()).order_by(RelacionCapturista.creado_en)))
+
+
+def aceptar_invitacion(capturista: Capturista, relacion_id: int) -> RelacionCapturista | None:
+    """The logged-in person accepts a contractor's invitation. None when there is no such live
+    invitation for them (the caller answers 404). Commits."""
+    relacion = db.session.scalar(select(RelacionCapturista).where(
+        RelacionCapturista.id == relacion_id, RelacionCapturista.capturista_id == capturista.id,
+        RelacionCapturista.por_invitacion.is_(True), RelacionCapturista.estatus == RelacionCapturista.PENDIENTE,
+        RelacionCapturista.liga_vence_en > ahora_utc()).with_for_update())
+    if relacion is None:
+        return None
+    _unirse(relacion, capturista, "aceptacion")
+    db.session.commit()
+    return relacion
+
+
 # --- Consulta: row actions. Each checks the relation's *current* state (the caller locked the row),
 # so two tabs or a stale page cannot do what is no longer allowed.
-
-class TransicionNoPermitida(ErrorCapturista):
-    def __init__(self, mensaje: str, status: int = 409):
-        super().__init__(mensaje)
-        self.status = status
-
 
 def relacion_del_contratista(contratista_id: int, relacion_id: int, *, bloquear: bool = False):
     """The relation if it belongs to this contractor (None otherwise: the caller answers 404)."""
@@ -241,22 +300,25 @@ def relacion_del_contratista(contratista_id: int, relacion_id: int, *, bloquear:
 
 
 def exigir_pendiente(relacion: RelacionCapturista, accion: str) -> None:
+    """Only this relation's own state counts: whether the person has a usuario through another
+    contractor is none of this contractor's business (F09)."""
     if relacion.estatus == RelacionCapturista.BAJA:
         raise TransicionNoPermitida(f"El usuario capturista está dado de baja; actívalo antes de {accion}.")
-    if relacion.estatus != RelacionCapturista.PENDIENTE or relacion.capturista.activado:
+    if relacion.estatus != RelacionCapturista.PENDIENTE:
         raise TransicionNoPermitida(
             f"El capturista ya generó su usuario y contraseña; ya no es posible {accion}.")
 
 
 def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str, actor: str):
-    """Actualizar usuario: only before activation. A new correo gets a new link (older ones die).
-    Commits; returns (cambios, correo_saliente or None)."""
+    """Actualizar usuario: only before activation. A new correo gets a new link (older ones die),
+    within the same sending limits as Enviar email. Commits; returns (cambios, correo_saliente or None)."""
     exigir_pendiente(relacion, "editar sus datos de contacto")
     cambios = {}
     if telefono != relacion.telefono:
         cambios["telefono"] = [relacion.telefono, telefono]
     if correo != relacion.correo:
         cambios["correo"] = [relacion.correo, correo]
+        exigir_limite_de_envios(relacion)
     relacion.telefono = telefono
     relacion.correo = correo
     relacion.copiar_datos_de(relacion.capturista)
@@ -266,14 +328,14 @@ def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str,
     return cambios, saliente
 
 
-def reenviar_liga(relacion: RelacionCapturista, *, actor: str) -> CorreoSaliente:
-    """Enviar email: a new 24-hour link, only before activation and within the resend limits."""
+def reenviar_liga(relacion: RelacionCapturista, *, actor: str, origen: str | None = None) -> CorreoSaliente:
+    """Enviar email (and Solicitar nueva liga): a new 24-hour link, only before activation and
+    within the resend limits."""
     exigir_pendiente(relacion, "reenviar la liga de activación")
-    motivo = limite_de_envios(relacion)
-    if motivo:
-        raise TransicionNoPermitida(motivo, status=429)
+    exigir_limite_de_envios(relacion)
     saliente = emitir_liga(relacion)
-    registrar_bitacora(relacion, actor, "reenvio", correo=relacion.correo)
+    detalle = {"correo": relacion.correo} | ({"origen": origen} if origen else {})
+    registrar_bitacora(relacion, actor, "reenvio", **detalle)
     db.session.commit()
     return saliente
 
@@ -300,12 +362,12 @@ def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
 
 
 def reactivar(relacion: RelacionCapturista, *, actor: str) -> None:
-    """Activar: undo a baja. A person without usuario is pending again; one with usuario is active."""
+    """Activar: undo a baja, back to where this relation was. One the person had joined (activated
+    or accepted) is active again; one never joined is pending again and still needs the person's
+    own step: an Activar never attaches a person to a contractor by itself."""
     exigir_baja(relacion)
-    ahora = ahora_utc()
-    if relacion.capturista.activado:
+    if relacion.activado_en is not None:
         relacion.estatus = RelacionCapturista.ACTIVO
-        relacion.activado_en = relacion.activado_en or ahora
     else:
         relacion.estatus = RelacionCapturista.PENDIENTE
     relacion.baja_en = None

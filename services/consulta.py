@@ -54,7 +54,7 @@ class Filtro:
 def _ultimo_correo():
     return (select(CorreoSaliente.estado)
             .where(CorreoSaliente.relacion_id == RC.id,
-                   CorreoSaliente.tipo.in_(["activacion", "aviso_relacion"]))
+                   CorreoSaliente.tipo.in_(CorreoSaliente.TIPOS_LIGA))
             .order_by(CorreoSaliente.id.desc()).limit(1)
             .correlate(RC).scalar_subquery().label("estado_ultimo_correo"))
 
@@ -62,7 +62,7 @@ def _ultimo_correo():
 def _columnas() -> Select:
     return (select(RC.id, RC.curp, RC.nombre_orden, RC.telefono, RC.correo, RC.estatus, RC.creado_en, RC.liga_vence_en,
                    RC.activado_en, RC.baja_en, Capturista.nombre, Capturista.primer_apellido,
-                   Capturista.segundo_apellido, Capturista.usuario, _ultimo_correo())
+                   Capturista.segundo_apellido, _ultimo_correo())
             .join(Capturista, Capturista.id == RC.capturista_id))
 
 
@@ -89,7 +89,7 @@ class FilaCapturista:
 
     @property
     def pendiente(self) -> bool:
-        return self._fila.estatus == RC.PENDIENTE and self._fila.usuario is None
+        return self._fila.estatus == RC.PENDIENTE
 
     @property
     def estado_correo(self) -> str:

@@ -26,10 +26,12 @@ RECLAMO_VENCIDO = timedelta(minutes=10)
 
 
 def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
-            relacion=None, capturista=None, **contexto) -> CorreoSaliente:
+            relacion=None, capturista=None, contratista_id: int | None = None, **contexto) -> CorreoSaliente:
+    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses."""
     correo = CorreoSaliente(
         tipo=tipo,
         relacion=relacion,
+        contratista_id=contratista_id if contratista_id is not None else getattr(relacion, "contratista_id", None),
         capturista_id=capturista.id if capturista is not None else None,
         destinatario=destinatario,
         asunto=asunto,

@@ -1,8 +1,8 @@
 """Signed, timed links (itsdangerous): activation of a capturista and password reset.
 
 An activation link carries the relation id and its ``token_version``. Issuing a new link or
-activating the account bumps the version, so every earlier link stops working; the GET of a
-link checks it without consuming it.
+using it bumps the version, so every earlier link of that relation stops working; the GET of a
+link checks it without consuming it. A link only ever acts on its own relation.
 """
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from extensions import db
-from models import Capturista, RelacionCapturista
+from models import Capturista, Contratista, RelacionCapturista
 
 VIGENCIA = timedelta(hours=24)
 _SAL_ACTIVACION = "activacion-capturista"
 _SAL_RESTABLECER = "restablecer-contrasena"
+_SAL_VERIFICACION = "verificar-cuenta-contratista"
 
 
 def _serializador(sal: str) -> URLSafeTimedSerializer:
@@ -67,9 +68,9 @@ def verificar_activacion(token: str, *, bloquear: bool = False) -> Liga:
     if bloquear:
         consulta = consulta.with_for_update()
     relacion = db.session.scalar(consulta)
-    if relacion is None:
+    if relacion is None or relacion.por_invitacion:  # invitations never carry a link
         return Liga(EstadoLiga.ALTERADA)
-    if relacion.capturista.activado:
+    if relacion.estatus == RelacionCapturista.ACTIVO:
         return Liga(EstadoLiga.USADA, relacion)
     if relacion.estatus == RelacionCapturista.BAJA:
         return Liga(EstadoLiga.BAJA, relacion)
@@ -103,3 +104,28 @@ def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
     if capturista is None or not capturista.activado or datos.get("h") != _huella(capturista):
         return "invalida", None
     return "valida", capturista
+
+
+def _huella_correo(contratista: Contratista) -> str:
+    return hashlib.sha256(contratista.correo.lower().encode()).hexdigest()[:16]
+
+
+def token_verificacion(contratista: Contratista) -> str:
+    """Registro's e-mail proof: bound to the account and to the address it was sent to."""
+    return _serializador(_SAL_VERIFICACION).dumps({"c": contratista.id, "h": _huella_correo(contratista)})
+
+
+def verificar_token_verificacion(token: str) -> tuple[str, Contratista | None]:
+    """("valida" | "vencida" | "invalida", contratista)."""
+    try:
+        datos = _serializador(_SAL_VERIFICACION).loads(token, max_age=int(VIGENCIA.total_seconds()))
+    except SignatureExpired:
+        return "vencida", None
+    except BadSignature:
+        return "invalida", None
+    if not isinstance(datos, dict) or not _entero(datos.get("c")):
+        return "invalida", None
+    contratista = db.session.get(Contratista, datos["c"])
+    if contratista is None or datos.get("h") != _huella_correo(contratista):
+        return "invalida", None
+    return "valida", contratista

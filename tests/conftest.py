@@ -136,3 +136,14 @@ def smtp(app):
     apuntar_smtp(app, controlador.port)
     yield buzon
     controlador.stop()
+
+
+def entregar_correos(app) -> int:
+    """Deliver the outbox now, as the Huey worker would (flows that must not reveal by their
+    timing whether a message was queued never send inline)."""
+    from services.correo import enviar_pendientes
+
+    with app.app_context():
+        enviados, _ = enviar_pendientes()
+        db.session.remove()
+    return enviados

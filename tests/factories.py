@@ -38,9 +38,12 @@ DATOS_GENERALES = dict(
 
 
 def crear_contratista(*, rfc: str | None = None, correo: str | None = None,
-                      con_datos: bool = True, **datos) -> Contratista:
+                      con_datos: bool = True, sin_verificar: bool = False, **datos) -> Contratista:
     rfc = rfc or rfc_nuevo()
-    contratista = Contratista(rfc=rfc, correo=correo or f"{rfc.lower()}@contratista.example")
+    from models.types import ahora_utc
+
+    contratista = Contratista(rfc=rfc, correo=correo or f"{rfc.lower()}@contratista.example",
+                              correo_verificado_en=None if sin_verificar else ahora_utc())
     contratista.set_password(PASSWORD)
     if con_datos:
         contratista.datos_generales = DatosGenerales(**{**DATOS_GENERALES, **datos})
@@ -49,10 +52,10 @@ def crear_contratista(*, rfc: str | None = None, correo: str | None = None,
     return contratista
 
 
-def iniciar_sesion(client, rfc: str, password: str = PASSWORD):
+def iniciar_sesion(client, rfc: str, password: str = PASSWORD, **kwargs):
     from tests.conftest import enviar
 
-    return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password})
+    return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password}, **kwargs)
 
 
 def cargar_padron(n: int = 30, semilla: int = 7):

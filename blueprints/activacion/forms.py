@@ -1,4 +1,5 @@
-from flask_wtf import FlaskForm
+
+from blueprints.forms_comunes import Formulario
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired
@@ -9,7 +10,7 @@ from extensions import db
 from models import Capturista
 
 
-class ActivacionForm(CamposContrasena, FlaskForm):
+class ActivacionForm(CamposContrasena, Formulario):
     usuario = StringField("Usuario", validators=[DataRequired("Captura el usuario que usarás para ingresar.")])
     crear = SubmitField("Crear usuario")
 

@@ -1,11 +1,13 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from blueprints.htmx import pagina_o_bloque, redirigir
 
 from blueprints.activacion import bp
 from blueprints.activacion.forms import ActivacionForm
+from blueprints.auth.services import es_capturista
 from blueprints.forms_comunes import FormularioVacio
-from extensions import db
+from extensions import db, limiter
 from services import capturistas as servicio
 from services.correo import intentar_envio
 from services.tokens import EstadoLiga, verificar_activacion
@@ -15,7 +17,7 @@ _ESTADOS = {
                          "Las ligas de activación son válidas durante 24 horas y esta ya venció. "
                          "Puedes solicitar una nueva: la enviaremos al correo electrónico registrado por el contratista."),
     EstadoLiga.USADA: ("La liga ya se utilizó",
-                       "Tu usuario ya fue creado con esta liga o con otra. Inicia sesión con tu usuario y contraseña."),
+                       "Ya aceptaste esta invitación con esta liga o con otra. Inicia sesión con tu usuario y contraseña."),
     EstadoLiga.REEMPLAZADA: ("La liga ya no es válida",
                              "Se generó una liga de activación más reciente para ti. Usa la del último correo que recibiste."),
     EstadoLiga.BAJA: ("La liga ya no es válida",
@@ -32,6 +34,10 @@ def _liga_no_valida(liga, token, mensaje=None, status=None):
                            token=token, form=FormularioVacio(), mensaje=mensaje), codigo
 
 
+def _limite_publico():
+    return current_app.config["FORMULARIO_PUBLICO_LIMITE"]
+
+
 @bp.route("/<token>", methods=["GET", "POST"])
 def activar(token: str):
     # GET only shows the form (mail scanners open links); only the POST consumes the link.
@@ -39,6 +45,8 @@ def activar(token: str):
     if liga.estado is not EstadoLiga.VALIDA:
         return _liga_no_valida(liga, token)
     relacion = liga.relacion
+    if relacion.capturista.activado:
+        return _aceptar(relacion, token)
     form = ActivacionForm()
     form.prohibidas = (relacion.capturista.curp,)
     if form.validate_on_submit():
@@ -53,7 +61,24 @@ def activar(token: str):
                            422 if form.errors else 200, form=form, relacion=relacion)
 
 
+def _aceptar(relacion, token: str):
+    """The person already has a usuario: this relation's link joins it only together with that
+    person's own session (a link alone, or a session alone, is not enough)."""
+    form = FormularioVacio()
+    propia = es_capturista() and current_user.id == relacion.capturista_id
+    if propia and form.validate_on_submit():
+        servicio.aceptar_con_liga(relacion, current_user)
+        flash(f"Aceptaste la invitación de {relacion.contratista.nombre_visible}. Ya puedes elegirlo para capturar.",
+              "success")
+        return redirect(url_for("capturista.elegir"), 303)
+    db.session.rollback()
+    status = 403 if request.method == "POST" else 200
+    return render_template("activacion/aceptar.html", relacion=relacion, form=form, propia=propia,
+                           otra_sesion=es_capturista() and not propia, token=token), status
+
+
 @bp.post("/<token>/nueva-liga")
+@limiter.limit(_limite_publico)
 def nueva_liga(token: str):
     FormularioVacio().validate_on_submit()  # CSRF already enforced globally; nothing else to read
     liga = verificar_activacion(token, bloquear=True)
@@ -62,15 +87,12 @@ def nueva_liga(token: str):
     if liga.estado is not EstadoLiga.VENCIDA:
         return _liga_no_valida(liga, token)
     relacion = liga.relacion
-    motivo = servicio.limite_de_envios(relacion)
-    if motivo:
+    try:
+        # Always to the correo the contractor registered: never to an address typed here.
+        correo = servicio.reenviar_liga(relacion, actor=servicio.actor_de(relacion.capturista), origen="liga vencida")
+    except servicio.TransicionNoPermitida as exc:
         db.session.rollback()
-        return _liga_no_valida(liga, token, mensaje=motivo, status=429)
-    # Always to the correo the contractor registered: never to an address typed here.
-    correo = servicio.emitir_liga(relacion)
-    servicio.registrar_bitacora(relacion, servicio.actor_de(relacion.capturista), "reenvio",
-                                origen="liga vencida", correo=relacion.correo)
-    db.session.commit()
+        return _liga_no_valida(liga, token, mensaje=exc.mensaje, status=exc.status)
     intentar_envio(correo)
     return redirect(url_for(".liga_enviada"), 303)
 

@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.forms_comunes import CamposContacto, limpiar
+from blueprints.forms_comunes import CamposContacto, Formulario, limpiar
 
 
-class ValidarCurpForm(FlaskForm):
+class ValidarCurpForm(Formulario):
     curp = StringField("CURP", filters=[limpiar], validators=[
         DataRequired("Captura la CURP del capturista."),
         Length(max=40, message="La CURP debe tener 18 caracteres."),
@@ -13,7 +12,7 @@ class ValidarCurpForm(FlaskForm):
     validar = SubmitField("Validar")
 
 
-class AltaForm(CamposContacto, FlaskForm):
+class AltaForm(CamposContacto, Formulario):
     """Datos de contacto. The CURP travels hidden and is validated again on Guardar."""
 
     curp = HiddenField()

@@ -1,7 +1,7 @@
 import re
 from uuid import uuid4
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
 from blueprints.htmx import pagina_o_bloque
 from blueprints.ids import id_de_fila
 from domain.curp import CurpInvalida
-from extensions import db
+from extensions import db, limiter
 from models import CorreoSaliente, RelacionCapturista
 from services import capturistas as servicio
 from services.correo import intentar_envio
@@ -70,7 +70,29 @@ def alta():
     return _pagina(ValidarCurpForm(formdata=None), guardado=guardado)
 
 
+def _limite_cliente():
+    return current_app.config["VALIDAR_LIMITE_CLIENTE"]
+
+
+def _limite_global():
+    return current_app.config["VALIDAR_LIMITE_GLOBAL"]
+
+
+# Padrón lookups: per contractor (services), per client address and for the whole system (F07):
+# a second account from the same machine does not double the allowance.
+limitar_consultas = [limiter.limit(_limite_cliente, methods=["POST"]),
+                     limiter.limit(_limite_global, key_func=lambda: "padron-global", methods=["POST"],
+                                   scope="padron-global")]
+
+
+def _con_limites(vista):
+    for limite in limitar_consultas:
+        vista = limite(vista)
+    return vista
+
+
 @bp.post("/validar")
+@_con_limites
 def validar():
     form = ValidarCurpForm()
     if form.validate_on_submit():
@@ -84,6 +106,7 @@ def validar():
 
 
 @bp.post("/")
+@_con_limites
 def guardar():
     alta = AltaForm()
     validar = ValidarCurpForm(formdata=None, curp=alta.curp.data)

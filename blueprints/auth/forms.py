@@ -1,15 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from blueprints.forms_comunes import limpiar
+from blueprints.forms_comunes import Formulario, limpiar
 from domain import contrasena, rfc as rfc_dominio
-from extensions import db
-from models import Contratista
-from sqlalchemy import func, select
 
 
-class RegistroForm(FlaskForm):
+class RegistroForm(Formulario):
     rfc = StringField("RFC", filters=[limpiar],
                       validators=[DataRequired("Captura el RFC.")])
     confirmar_rfc = BooleanField("Confirmo que mi RFC es correcto aunque su dígito verificador no coincida")
@@ -43,17 +39,9 @@ class RegistroForm(FlaskForm):
             )
         if not resultado.digito_correcto:
             self.advertencia_rfc = True
-        existe = db.session.scalar(select(Contratista.id).where(Contratista.rfc == resultado.rfc))
-        if existe:
-            raise ValidationError("Ya existe una cuenta registrada con ese RFC. Inicia sesión.")
 
     def validate_correo(self, field):
         field.data = field.data.lower()
-        existe = db.session.scalar(
-            select(Contratista.id).where(func.lower(Contratista.correo) == field.data)
-        )
-        if existe:
-            raise ValidationError("Ya existe una cuenta registrada con ese correo electrónico.")
 
     def validate_password(self, field):
         errores = contrasena.problemas(field.data, (rfc_dominio.normalizar(self.rfc.data or ""),))
@@ -61,7 +49,7 @@ class RegistroForm(FlaskForm):
             raise ValidationError(" ".join(errores))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Formulario):
     rfc = StringField("RFC", filters=[limpiar], validators=[DataRequired("Captura tu RFC.")])
     password = PasswordField("Contraseña", validators=[DataRequired("Captura tu contraseña.")])
     submit = SubmitField("Iniciar sesión")

@@ -1,43 +1,71 @@
-from flask import flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, logout_user
 
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, RegistroForm
-from blueprints.auth.services import autenticar_contratista, vista_de_ingreso
+from blueprints.auth.services import vista_de_ingreso
 from blueprints.forms_comunes import FormularioVacio
-from extensions import db
-from models import Contratista
+from extensions import limiter
+from services import autenticacion
+from services.tokens import verificar_token_verificacion
+from tareas import despachar_correos
+
+
+def _limite_login():
+    return current_app.config["LOGIN_LIMITE_CLIENTE"]
+
+
+def _limite_publico():
+    return current_app.config["FORMULARIO_PUBLICO_LIMITE"]
 
 
 @bp.route("/registro", methods=["GET", "POST"])
+@limiter.limit(_limite_publico, methods=["POST"])
 def registro():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistroForm()
     if form.validate_on_submit():
-        contratista = Contratista(rfc=form.rfc.data, correo=form.correo.data)
-        contratista.set_password(form.password.data)
-        db.session.add(contratista)
-        db.session.commit()
-        session.clear()
-        login_user(contratista)
-        flash("Tu cuenta se creó correctamente. Registra ahora los Datos Generales del Contratista.", "success")
-        return redirect(url_for("contratista.datos_generales"), 303)
+        autenticacion.registrar_contratista(form.rfc.data, form.correo.data, form.password.data)
+        despachar_correos()  # in the background whatever happened, so the time tells nothing either
+        return redirect(url_for(".registro_enviado"), 303)
     return render_template("auth/registro.html", form=form), 422 if form.errors else 200
 
 
+@bp.get("/registro/revisa-tu-correo")
+def registro_enviado():
+    # The same page whether the RFC was free or not: registro never tells who has an account.
+    return render_template("auth/registro_enviado.html")
+
+
+@bp.get("/confirmar/<token>")
+def confirmar(token: str):
+    estado, contratista = verificar_token_verificacion(token)
+    if contratista is None:
+        return render_template("auth/confirmacion_invalida.html", estado=estado), 410
+    if autenticacion.confirmar_correo(contratista):
+        flash("Tu correo electrónico quedó confirmado. Inicia sesión para registrar los Datos Generales "
+              "del Contratista.", "success")
+    else:
+        flash("Tu cuenta ya estaba confirmada. Inicia sesión.", "info")
+    return redirect(url_for(".login"), 303)
+
+
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
+@limiter.limit(_limite_login, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    return vista_de_ingreso(LoginForm(), lambda f: autenticar_contratista(f.rfc.data, f.password.data),
-                            "auth/login.html", url_for("main.index"))
+    return vista_de_ingreso(LoginForm(), lambda f, cliente: autenticacion.autenticar_contratista(
+        f.rfc.data, f.password.data, cliente), "auth/login.html", url_for("main.index"))
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])
 def logout():
     form = FormularioVacio()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            autenticacion.terminar_sesiones(current_user)  # a copied cookie dies too
         logout_user()
         session.clear()
         flash("Cerraste tu sesión.", "info")

@@ -1,30 +1,14 @@
-"""Who is logged in, and the rules around logging in."""
+"""View helpers: who is logged in, the login-required decorators, the login view body.
+The database side (authentication, throttling, registro) lives in services/autenticacion.py."""
 from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import select
 
-from domain import rfc as rfc_dominio
-from extensions import db
 from models import Capturista, Contratista
-from models.types import ahora_utc
-
-
-def cargar_usuario(user_id: str):
-    """Flask-Login loader: ids look like ``contratista:12``."""
-    tipo, _, numero = user_id.partition(":")
-    if not numero.isdigit():
-        return None
-    if tipo == "contratista":
-        return db.session.get(Contratista, int(numero))
-    if tipo == "capturista":
-        capturista = db.session.get(Capturista, int(numero))
-        return capturista if capturista is not None and capturista.activado else None
-    return None
 
 
 def es_contratista() -> bool:
@@ -80,58 +64,12 @@ def destino_seguro(siguiente: str | None) -> str | None:
     return siguiente
 
 
-class ResultadoLogin:
-    def __init__(self, usuario=None, error: str | None = None):
-        self.usuario = usuario
-        self.error = error
-
-
-def _autenticar(consulta, password: str, generico: str) -> ResultadoLogin:
-    """Password check with the lockout rule, for either kind of user. Commits the counters."""
-    cfg = current_app.config
-    ahora = ahora_utc()
-    usuario = db.session.scalar(consulta.with_for_update())
-    if usuario is None:
-        return ResultadoLogin(error=generico)
-    if usuario.bloqueado(ahora):
-        minutos = max(1, int((usuario.bloqueado_hasta - ahora).total_seconds() // 60) + 1)
-        return ResultadoLogin(error=_mensaje_bloqueo(minutos))
-    if not usuario.check_password(password):
-        usuario.registrar_fallo(ahora, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
-        db.session.commit()
-        if usuario.bloqueado(ahora):
-            return ResultadoLogin(error=_mensaje_bloqueo(cfg["LOGIN_LOCK_MINUTES"]))
-        return ResultadoLogin(error=generico)
-    usuario.registrar_acceso(ahora)
-    db.session.commit()
-    return ResultadoLogin(usuario=usuario)
-
-
-def autenticar_contratista(rfc_texto: str, password: str) -> ResultadoLogin:
-    rfc = rfc_dominio.normalizar(rfc_texto)
-    return _autenticar(select(Contratista).where(Contratista.rfc == rfc), password,
-                       "El RFC o la contraseña son incorrectos.")
-
-
-def autenticar_capturista(usuario: str, password: str) -> ResultadoLogin:
-    nombre = (usuario or "").strip().lower()
-    consulta = select(Capturista).where(Capturista.usuario == nombre)
-    return _autenticar(consulta, password, "El usuario o la contraseña son incorrectos.")
-
-
-def _mensaje_bloqueo(minutos: int) -> str:
-    return (
-        "Tu cuenta se bloqueó temporalmente por varios intentos fallidos de inicio de sesión. "
-        f"Intenta de nuevo en {minutos} minuto{'s' if minutos != 1 else ''}."
-    )
-
-
 def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
     """The body of both login views: check the form, authenticate (with lockout), start a fresh
     session and go to ``next`` (local only) or ``destino``; otherwise the form with its error."""
     error = None
     if form.validate_on_submit():
-        resultado = autenticar(form)
+        resultado = autenticar(form, request.remote_addr or "")
         if resultado.usuario:
             session.clear()
             login_user(resultado.usuario)

@@ -1,22 +1,21 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from blueprints.forms_comunes import limpiar
+from blueprints.forms_comunes import Formulario, limpiar
 from blueprints.forms_contrasena import CamposContrasena
 
 
-class LoginCapturistaForm(FlaskForm):
+class LoginCapturistaForm(Formulario):
     usuario = StringField("Usuario", filters=[limpiar], validators=[DataRequired("Captura tu usuario.")])
     password = PasswordField("Contraseña", validators=[DataRequired("Captura tu contraseña.")])
     submit = SubmitField("Iniciar sesión")
 
 
-class ElegirContratistaForm(FlaskForm):
+class ElegirContratistaForm(Formulario):
     contratista_id = HiddenField(validators=[DataRequired()])
 
 
-class RecuperarForm(FlaskForm):
+class RecuperarForm(Formulario):
     curp = StringField("CURP", filters=[limpiar], validators=[
         DataRequired("Captura tu CURP."), Length(max=40, message="La CURP debe tener 18 caracteres.")])
     correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
@@ -26,5 +25,5 @@ class RecuperarForm(FlaskForm):
     submit = SubmitField("Enviar liga")
 
 
-class RestablecerForm(CamposContrasena, FlaskForm):
+class RestablecerForm(CamposContrasena, Formulario):
     submit = SubmitField("Guardar contraseña")

@@ -1,18 +1,21 @@
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from blueprints.auth.services import (
-    autenticar_capturista, capturista_requerido, es_capturista, vista_de_ingreso,
-)
+from blueprints.auth.services import capturista_requerido, es_capturista, vista_de_ingreso
 from blueprints.capturista import bp
 from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm, RestablecerForm
-from extensions import db
-from services.acceso_capturista import relacion_activa, relaciones_activas, solicitar_restablecimiento
-from services.correo import intentar_envio
+from blueprints.forms_comunes import FormularioVacio
+from extensions import limiter
+from services import autenticacion
+from services.acceso_capturista import (
+    relacion_activa, relaciones_activas, restablecer_contrasena, solicitar_restablecimiento,
+)
+from services.capturistas import aceptar_invitacion, invitaciones_pendientes
 from services.tokens import verificar_restablecer
+from tareas import despachar_correos
 
 CLAVE_SESION = "contratista_activo"
 
@@ -33,11 +36,12 @@ def contratista_elegido(vista):
 
 
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITE_CLIENTE"], methods=["POST"])
 def login():
     if es_capturista():
         return redirect(url_for(".elegir"))
-    return vista_de_ingreso(LoginCapturistaForm(), lambda f: autenticar_capturista(f.usuario.data, f.password.data),
-                            "capturista/login.html", url_for(".elegir"))
+    return vista_de_ingreso(LoginCapturistaForm(), lambda f, cliente: autenticacion.autenticar_capturista(
+        f.usuario.data, f.password.data, cliente), "capturista/login.html", url_for(".elegir"))
 
 
 @bp.route("/contratistas", methods=["GET", "POST"])
@@ -51,7 +55,21 @@ def elegir():
             abort(404)
         session[CLAVE_SESION] = elegido
         return redirect(url_for(".inicio"), 303)
-    return render_template("capturista/elegir.html", relaciones=relaciones, form=form), (422 if form.errors else 200)
+    return render_template("capturista/elegir.html", relaciones=relaciones, form=form,
+                           invitaciones=invitaciones_pendientes(current_user),
+                           form_aceptar=FormularioVacio(formdata=None)), (422 if form.errors else 200)
+
+
+@bp.post("/invitaciones/<int:relacion_id>/aceptar")
+@capturista_requerido
+def aceptar(relacion_id: int):
+    FormularioVacio().validate_on_submit()  # CSRF is enforced globally
+    relacion = aceptar_invitacion(current_user, relacion_id)
+    if relacion is None:
+        abort(404)  # not an invitation for this person, no longer pending, or expired
+    flash(f"Aceptaste la invitación de {relacion.contratista.nombre_visible}. Ya puedes elegirlo para capturar.",
+          "success")
+    return redirect(url_for(".elegir"), 303)
 
 
 @bp.get("/")
@@ -61,12 +79,15 @@ def inicio(relacion):
 
 
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["FORMULARIO_PUBLICO_LIMITE"], methods=["POST"])
 def recuperar():
     form = RecuperarForm()
     if form.validate_on_submit():
-        intentar_envio(solicitar_restablecimiento(form.curp.data, form.correo.data))
+        solicitar_restablecimiento(form.curp.data, form.correo.data)
+        despachar_correos()  # always, and off the request: the time does not tell a match either
         # The same answer whether or not the data matched: it reveals nothing.
-        flash("Si la CURP y el correo electrónico corresponden a un usuario capturista, recibirás un correo "
+        flash("Si la CURP y el correo electrónico corresponden a un usuario capturista (el correo con el que "
+              "creaste tu usuario), recibirás un correo "
               "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
         return redirect(url_for(".login"), 303)
     return render_template("capturista/recuperar.html", form=form), (422 if form.errors else 200)
@@ -80,11 +101,9 @@ def restablecer(token: str):
     form = RestablecerForm()
     form.prohibidas = (capturista.curp, capturista.usuario)
     if form.validate_on_submit():
-        capturista.set_password(form.password.data)
-        capturista.intentos_fallidos = 0
-        capturista.bloqueado_hasta = None
-        db.session.commit()
-        flash("Tu contraseña se actualizó. Inicia sesión con la nueva contraseña.", "success")
+        restablecer_contrasena(capturista, form.password.data)
+        flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
+              "contraseña.", "success")
         return redirect(url_for(".login"), 303)
     return render_template("capturista/restablecer.html", form=form), (422 if form.errors else 200)
 

@@ -1,10 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField
 
-from blueprints.forms_comunes import CamposContacto
+from blueprints.forms_comunes import CamposContacto, Formulario
 
 
-class AccionForm(FlaskForm):
+class AccionForm(Formulario):
     """CSRF plus where to go back to (the grid with its query) after a plain-form action."""
 
     volver = HiddenField()

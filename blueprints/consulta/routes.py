@@ -100,8 +100,8 @@ def editar(relacion_id: int):
         mensaje = "Los datos del usuario capturista se actualizaron correctamente."
         if saliente is not None:
             enviado = intentar_envio(saliente)
-            mensaje += (f" Se envió una nueva liga de activación a {relacion.correo}; la anterior ya no es válida."
-                        if enviado else " La nueva liga de activación quedó pendiente de envío.")
+            mensaje += (" Se envió al capturista un nuevo correo para activar su acceso; el anterior ya no es válido."
+                        if enviado else " El nuevo correo para activar su acceso quedó pendiente de envío.")
         elif not cambios:
             mensaje = "No hubo cambios en los datos del usuario capturista."
         return _hecho(relacion_id, mensaje)
@@ -120,10 +120,10 @@ def enviar_email(relacion_id: int):
     except servicio.TransicionNoPermitida as exc:
         return _rechazado(relacion_id, exc)
     if intentar_envio(saliente):
-        mensaje = (f"Se envió una nueva liga de activación a {relacion.correo}; estará activa durante 24 horas "
-                   "y las ligas anteriores ya no son válidas.")
+        mensaje = ("Se envió al capturista un nuevo correo para activar su acceso; estará vigente durante "
+                   "24 horas y los anteriores ya no son válidos.")
     else:
-        mensaje = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
+        mensaje = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
     return _hecho(relacion_id, mensaje)
 
 
@@ -167,7 +167,7 @@ def confirmar_activar(relacion_id: int):
 def _mensaje_activacion(relacion) -> str:
     mensaje = "El usuario capturista se activó correctamente."
     if relacion.estatus == relacion.PENDIENTE:
-        mensaje += " Sigue pendiente de activación: puedes enviarle una nueva liga con Enviar email."
+        mensaje += " Sigue pendiente de activación: envíale un nuevo correo con Enviar email."
     return mensaje
 
 

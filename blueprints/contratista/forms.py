@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Email, Length
 
-from blueprints.forms_comunes import limpiar, normalizar_con
+from blueprints.forms_comunes import Formulario, limpiar, normalizar_con
 from domain import contacto, imss
 from domain.catalogos import ENTIDADES_FEDERATIVAS
 
@@ -11,7 +10,7 @@ def _requerido(campo: str) -> DataRequired:
     return DataRequired(f"Captura {campo}.")
 
 
-class DatosGeneralesForm(FlaskForm):
+class DatosGeneralesForm(Formulario):
     razon_social = StringField("Razón social o nombre", filters=[limpiar], validators=[
         _requerido("la razón social o nombre"), Length(max=250, message="Máximo 250 caracteres.")])
     registro_patronal = StringField("Registro patronal IMSS", filters=[limpiar],

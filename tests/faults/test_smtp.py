@@ -16,7 +16,7 @@ from tests.conftest import Buzon, apuntar_smtp, puerto_libre
 from tests.faults.conftest import (GRID, LIGA_RE, BuzonCaprichoso, a_la_vez, contar, guardar, hx_fila, post_fila,
                                    relacion_sembrada, servidor_smtp)
 
-PENDIENTE_REENVIO = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
+PENDIENTE_REENVIO = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
 
 
 def _correos(app) -> list[CorreoSaliente]:

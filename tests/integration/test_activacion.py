@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import Buzon, apuntar_smtp, csrf_de, puerto_libre
+from tests.conftest import Buzon, apuntar_smtp, csrf_de, entregar_correos, puerto_libre
 from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
 from tests.integration.test_alta_usuarios import _guardar
 
@@ -253,24 +253,80 @@ def test_usuario_ocupado(client, app, escenario, smtp):
     assert r.status_code == 422 and "Ese usuario ya está en uso" in r.get_data(as_text=True)
 
 
-def test_persona_con_usuario_recibe_aviso_y_no_liga(client, app, escenario, smtp):
+def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, app, escenario, smtp):
+    """F01(a). A registers X, the person activates. Contractor B registers X with an address B
+    controls: B's relation stays pending (not Activo), B's address gets nothing (no usuario in any
+    e-mail), the invitation goes to the person's own verified address, password recovery with B's
+    address sends nothing, and B's relation only becomes active when the person, logged in, accepts."""
     p = escenario["personas"][11]
-    _guardar(client, p.curp, correo="activa@correo.example")
+    _guardar(client, p.curp, correo="persona@correo.example")
     assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
     with app.app_context():
         otro = crear_contratista(razon_social="Seguridad Privada del Norte, S.A.").rfc
-    segundo = app.test_client()
-    iniciar_sesion(segundo, otro)
-    r = _guardar(segundo, p.curp, correo="activa@correo.example")
-    html = segundo.get(r.headers["Location"]).get_data(as_text=True)
-    assert "ya tiene usuario capturista" in html
-    aviso = smtp.mensajes[-1]
-    texto = aviso.get_body(("plain",)).get_content()
-    assert "Seguridad Privada del Norte" in texto and "persona.activa" in texto
-    assert "/activacion/" not in texto
+    atacante = app.test_client()
+    iniciar_sesion(atacante, otro)
+    r = _guardar(atacante, p.curp, correo="buzon@atacante.example")
+    html = atacante.get(r.headers["Location"]).get_data(as_text=True)
+    # F09: the same confirmation as for anybody new; nothing says the person has a usuario.
+    assert "El usuario se guardó exitosamente." in html and "usuario capturista para" not in html
+    assert "ya tiene usuario" not in html
+    destinatarios = [m["To"] for m in smtp.mensajes]
+    assert "buzon@atacante.example" not in destinatarios
+    invitacion = smtp.mensajes[-1]
+    assert invitacion["To"] == "persona@correo.example"
+    texto = invitacion.get_body(("plain",)).get_content()
+    assert "Seguridad Privada del Norte" in texto and "persona.activa" not in texto and "/activacion/" not in texto
     with app.app_context():
         relaciones = db.session.scalars(select(RelacionCapturista).order_by(RelacionCapturista.id)).all()
-        assert [r.estatus for r in relaciones] == ["activo", "activo"]
+        assert [(r.estatus, r.por_invitacion) for r in relaciones] == [("activo", False), ("pendiente", True)]
+        invitada = relaciones[1].id
+        db.session.remove()
+    # Recovery only ever writes to the person's own verified address.
+    anonimo = app.test_client()
+    pagina = anonimo.get("/capturista/recuperar-contrasena")
+    anonimo.post("/capturista/recuperar-contrasena", data={
+        "csrf_token": csrf_de(pagina), "curp": p.curp, "correo": "buzon@atacante.example"})
+    entregar_correos(app)
+    assert "buzon@atacante.example" not in [m["To"] for m in smtp.mensajes]
+    # The person logs in and accepts; only then does B's relation become active.
+    persona = app.test_client()
+    pagina = persona.get("/capturista/iniciar-sesion")
+    persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
+                                                     "password": CLAVE})
+    pagina = persona.get("/capturista/contratistas")
+    assert "Invitaciones pendientes" in pagina.get_data(as_text=True)
+    r = persona.post(f"/capturista/invitaciones/{invitada}/aceptar", data={"csrf_token": csrf_de(pagina)})
+    assert r.status_code == 303
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, invitada).estatus == "activo"
+        acciones = db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == invitada)).all()
+        assert acciones == ["alta", "aceptacion"]
+    # Accepting twice, or someone else's relation, is a 404.
+    assert persona.post(f"/capturista/invitaciones/{invitada}/aceptar",
+                        data={"csrf_token": csrf_de(pagina)}).status_code == 404
+
+
+def test_invitacion_vence_como_una_liga(client, app, escenario, smtp):
+    """F09: an invitation lives 24 h like a link, so the grid shows the same 'Liga vencida'."""
+    p = escenario["personas"][11]
+    _guardar(client, p.curp, correo="persona@correo.example")
+    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    with app.app_context():
+        otro = crear_contratista().rfc
+    segundo = app.test_client()
+    iniciar_sesion(segundo, otro)
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _guardar(segundo, p.curp, correo="otro@correo.example")
+    with time_machine.travel(inicio + timedelta(hours=25), tick=False):
+        app.config["SESION_INACTIVA_MINUTOS"] = 24 * 60
+        iniciar_sesion(segundo, otro)
+        assert "Liga vencida" in segundo.get("/administracion/consulta").get_data(as_text=True)
+        persona = app.test_client()
+        pagina = persona.get("/capturista/iniciar-sesion")
+        persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
+                                                         "password": CLAVE})
+        assert "Invitaciones pendientes" not in persona.get("/capturista/contratistas").get_data(as_text=True)
 
 
 def test_smtp_caido_el_alta_se_guarda_y_se_entrega_despues_una_vez(client, app, escenario, runner):

@@ -1,8 +1,10 @@
-"""Registro, iniciar sesión, cerrar sesión, bloqueo, CSRF, next=."""
-from sqlalchemy import select
+"""Registro (with e-mail confirmation), iniciar sesión, cerrar sesión, throttling, CSRF, next=."""
+import re
+
+from sqlalchemy import func, select
 
 from extensions import db
-from models import Contratista
+from models import Contratista, CorreoSaliente
 from tests.conftest import csrf_de, enviar
 from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
 
@@ -15,17 +17,70 @@ def _registro(client, **cambios):
     return enviar(client, REGISTRO, datos)
 
 
-def test_registro_crea_cuenta_inicia_sesion_y_pide_datos_generales(client, app):
+def _liga_de_confirmacion(app, correo: str) -> str:
+    with app.app_context():
+        mensaje = db.session.scalar(select(CorreoSaliente).where(
+            CorreoSaliente.tipo == "verificar_cuenta", CorreoSaliente.destinatario == correo))
+        liga = re.search(r"http://localhost(/cuenta/confirmar/\S+)", mensaje.cuerpo_texto).group(1)
+        db.session.remove()
+    return liga
+
+
+def test_registro_pide_confirmar_el_correo_antes_de_actuar(client, app):
+    """F07: the account can do nothing until the link mailed to its correo is opened."""
     r = _registro(client)
-    assert r.status_code == 303
-    assert r.headers["Location"].endswith("/contratista/datos-generales")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
+    assert "Revisa tu correo electrónico" in client.get(r.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         c = db.session.scalar(select(Contratista))
-        assert c.rfc == rfc_valido("XYZ")
+        assert c.rfc == rfc_valido("XYZ") and c.correo_verificado_en is None
         assert c.password_hash.startswith("pbkdf2:sha256:1000$")  # TestConfig; production uses scrypt
         assert "Segura2026abc" not in c.password_hash
-    pagina = client.get(r.headers["Location"])
-    assert "Registra los Datos Generales" in pagina.get_data(as_text=True)
+    # Not logged in, and the password alone does not open the account.
+    assert client.get("/contratista/datos-generales").status_code == 302
+    r = iniciar_sesion(client, rfc_valido("XYZ"), "Segura2026abc")
+    assert r.status_code == 422 and "aún no está confirmada" in r.get_data(as_text=True)
+    r = client.get(_liga_de_confirmacion(app, "alta@empresa.example"))
+    assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/iniciar-sesion")
+    r = iniciar_sesion(client, rfc_valido("XYZ"), "Segura2026abc")
+    assert r.status_code == 303
+    assert "Registra los Datos Generales" in client.get("/contratista/datos-generales").get_data(as_text=True)
+    # The link has done its job: opening it again changes nothing and says so.
+    r = client.get(_liga_de_confirmacion(app, "alta@empresa.example"), follow_redirects=True)
+    assert "ya estaba confirmada" in r.get_data(as_text=True)
+
+
+def test_liga_de_confirmacion_alterada_o_vencida(client, app):
+    import time_machine
+    from datetime import datetime, timedelta, timezone
+
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _registro(client)
+        liga = _liga_de_confirmacion(app, "alta@empresa.example")
+    assert client.get(liga[:-3] + "xyz").status_code == 410
+    with time_machine.travel(inicio + timedelta(hours=24, seconds=5), tick=False):
+        r = client.get(liga)
+        assert r.status_code == 410 and "La liga venció" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Contratista)).correo_verificado_en is None
+
+
+def test_registro_sin_confirmar_no_retiene_el_rfc_mas_de_24_horas(client, app):
+    """F07: a squatter that never confirms holds the RFC for 24 hours at most."""
+    import time_machine
+    from datetime import datetime, timedelta, timezone
+
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        _registro(client, correo="intruso@otro.example")
+    with time_machine.travel(inicio + timedelta(hours=25), tick=False):
+        _registro(app.test_client(), correo="duenio@empresa.example")
+        with app.app_context():
+            cuentas = db.session.scalars(select(Contratista)).all()
+            assert [(c.rfc, c.correo) for c in cuentas] == [(rfc_valido("XYZ"), "duenio@empresa.example")]
+            db.session.remove()
+        assert _liga_de_confirmacion(app, "duenio@empresa.example")
 
 
 def test_registro_normaliza_rfc_y_correo(client, app):
@@ -72,13 +127,23 @@ def test_rfc_con_digito_incorrecto_pide_confirmacion(client, app):
         assert db.session.scalar(select(Contratista.rfc)) == malo
 
 
-def test_rfc_y_correo_duplicados(client, app):
+def test_rfc_y_correo_duplicados_dan_la_misma_respuesta_y_avisan_al_duenio(client, app):
+    """F08: registro does not reveal accounts. An RFC or correo already taken gets the same answer
+    as a new one; the existing account's own address gets a notice; nothing else is created."""
     with app.app_context():
         c = crear_contratista(correo="ya@existe.example")
         rfc = c.rfc
-    html = _registro(client, rfc=rfc, correo="YA@existe.example").get_data(as_text=True)
-    assert "Ya existe una cuenta registrada con ese RFC" in html
-    assert "Ya existe una cuenta registrada con ese correo" in html
+    nueva = _registro(client, rfc=rfc_valido("NUE"), correo="nuevo@empresa.example")
+    repetida = _registro(app.test_client(), rfc=rfc, correo="otro@empresa.example")
+    mismo_correo = _registro(app.test_client(), rfc=rfc_valido("OTR"), correo="YA@existe.example")
+    for r in (nueva, repetida, mismo_correo):
+        assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Contratista.id))) == 2
+        correos = db.session.execute(select(CorreoSaliente.tipo, CorreoSaliente.destinatario)
+                                     .order_by(CorreoSaliente.id)).all()
+        assert correos == [("verificar_cuenta", "nuevo@empresa.example"), ("aviso_registro", "ya@existe.example"),
+                           ("aviso_registro", "ya@existe.example")]
 
 
 def test_login_logout(client, app):
@@ -104,17 +169,41 @@ def test_contrasena_incorrecta_y_rfc_inexistente_dan_el_mismo_mensaje(client, ap
     assert client.get("/administracion/consulta").status_code == 302
 
 
-def test_bloqueo_tras_cinco_fallos(client, app):
+def test_f04_fallos_frenan_a_ese_cliente_y_no_bloquean_al_duenio(client, app):
+    """F04: five wrong passwords from one client make *that client* wait; the owner, from another
+    address, still logs in. An unknown RFC gets exactly the same treatment (F08)."""
     with app.app_context():
         rfc = crear_contratista().rfc
+    atacante = {"REMOTE_ADDR": "203.0.113.9"}
     for _ in range(4):
-        assert "incorrectos" in iniciar_sesion(client, rfc, "Mala2026clave").get_data(as_text=True)
-    html = iniciar_sesion(client, rfc, "Mala2026clave").get_data(as_text=True)
-    assert "se bloqueó temporalmente" in html
-    # Even the right password is refused while locked.
-    r = iniciar_sesion(client, rfc, PASSWORD)
-    assert r.status_code == 422
-    assert "Intenta de nuevo en 15 minutos" in r.get_data(as_text=True)
+        r = iniciar_sesion(client, rfc, "Mala2026clave", environ_base=atacante)
+        assert "incorrectos" in r.get_data(as_text=True)
+    html = iniciar_sesion(client, rfc, "Mala2026clave", environ_base=atacante).get_data(as_text=True)
+    assert "demasiados intentos fallidos" in html.lower()
+    # Even the right password is refused to that client while it waits...
+    r = iniciar_sesion(client, rfc, PASSWORD, environ_base=atacante)
+    assert r.status_code == 422 and "Espera 15 minutos" in r.get_data(as_text=True)
+    # ...but the owner, from their own machine, is not locked out.
+    assert iniciar_sesion(app.test_client(), rfc, PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 303
+    # An RFC without account: the same words at the same point.
+    otro = app.test_client()
+    respuestas = [iniciar_sesion(otro, rfc_valido("QQQ"), "Mala2026clave", environ_base=atacante)
+                  for _ in range(6)]
+    assert ["incorrectos" in r.get_data(as_text=True) for r in respuestas] == [True] * 4 + [False] * 2
+
+
+def test_f04_un_cliente_no_prueba_muchas_cuentas_seguidas(client, app):
+    """F04: 30 logins against 30 accounts from one client in a second are throttled per client."""
+    app.config["LOGIN_LIMITE_CLIENTE"] = "10 per minute"
+    with app.app_context():
+        rfcs = [crear_contratista().rfc for _ in range(3)]
+    estados = [iniciar_sesion(app.test_client(), rfcs[i % 3] if i % 2 else rfc_valido("ZZZ"), "Mala2026clave").status_code
+               for i in range(30)]
+    assert estados.count(429) == 20 and set(estados[:10]) == {422}
+    r = iniciar_sesion(app.test_client(), rfcs[0])
+    assert r.status_code == 429 and "Demasiadas solicitudes" in r.get_data(as_text=True)
+    # Another client is not affected.
+    assert iniciar_sesion(app.test_client(), rfcs[0], environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 303
 
 
 def test_bloqueo_expira(client, app):

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import csrf_de, enviar
+from tests.conftest import csrf_de, entregar_correos, enviar
 from tests.factories import CLAVE_CAPTURISTA, crear_capturista_activo, crear_contratista
 
 LOGIN = "/capturista/iniciar-sesion"
@@ -59,15 +59,21 @@ def test_contratista_no_es_capturista(client, app, dos_contratistas):
     assert r.status_code == 302 and LOGIN in r.headers["Location"]
 
 
-def test_usuario_o_contrasena_incorrectos_y_bloqueo(client, dos_contratistas):
+def test_usuario_o_contrasena_incorrectos_y_espera(client, app, dos_contratistas):
     r = _login(client, password="Incorrecta2026")
     assert r.status_code == 422 and "El usuario o la contraseña son incorrectos." in r.get_data(as_text=True)
     r = _login(client, usuario="no.existe")
     assert "El usuario o la contraseña son incorrectos." in r.get_data(as_text=True)
     for _ in range(4):
         r = _login(client, password="Incorrecta2026")
-    assert "se bloqueó temporalmente" in r.get_data(as_text=True)
+    assert "demasiados intentos fallidos de inicio de sesión desde este equipo" in r.get_data(as_text=True)
     assert _login(client).status_code == 422
+    # F04: the person, from another address, still gets in.
+    otro = app.test_client()
+    pagina = otro.get(LOGIN)
+    r = otro.post(LOGIN, data={"csrf_token": csrf_de(pagina), "usuario": "maria.lopez", "password": CLAVE_CAPTURISTA},
+                  environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert r.status_code == 303
 
 
 def test_no_puede_elegir_un_contratista_ajeno(client, app, dos_contratistas):
@@ -118,6 +124,8 @@ def test_recuperar_misma_respuesta_y_correo_solo_si_coincide(client, app, dos_co
     ]
     assert {r.status_code for r in respuestas} == {303}
     assert {r.headers["Location"] for r in respuestas} == {LOGIN}
+    assert smtp.mensajes == []  # never inline: the answer's time does not tell a match (F08)
+    entregar_correos(app)
     assert len(smtp.mensajes) == 1 and smtp.mensajes[0]["To"] == "maria@correo.example"
     html = client.get(LOGIN).get_data(as_text=True)
     assert "Si la CURP y el correo electrónico corresponden" in html
@@ -141,6 +149,7 @@ def test_recuperar_validaciones_y_liga_vencida(client, app, dos_contratistas, sm
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
         _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
+        entregar_correos(app)
     liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
     with time_machine.travel(inicio + timedelta(hours=24, seconds=1), tick=False):
         r = app.test_client().get(liga)
@@ -150,6 +159,7 @@ def test_recuperar_validaciones_y_liga_vencida(client, app, dos_contratistas, sm
 
 def test_restablecer_aplica_politica(client, app, dos_contratistas, smtp):
     _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
+    entregar_correos(app)
     liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
     r = enviar(app.test_client(), liga, {"password": "maria.lopez99", "confirmar_password": "maria.lopez99"})
     assert r.status_code == 422 and "no puede contener" in r.get_data(as_text=True)
@@ -158,6 +168,7 @@ def test_restablecer_aplica_politica(client, app, dos_contratistas, smtp):
 def test_recuperar_limitado_a_uno_por_minuto(client, app, dos_contratistas, smtp):
     for _ in range(3):
         _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
+    entregar_correos(app)
     assert len(smtp.mensajes) == 1
     with app.app_context():
         assert db.session.query(CorreoSaliente).count() == 1

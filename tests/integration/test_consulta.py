@@ -23,7 +23,8 @@ def _relacion(contratista, capturista, estatus, correo, creado_en=None):
     return crear_relacion(contratista, capturista, correo=correo, estatus=estatus,
                           creado_en=creado_en or ahora_utc(), token_version=1,
                           liga_vence_en=ahora_utc() + timedelta(hours=24),
-                          baja_en=ahora_utc() if estatus == "baja" else None)
+                          baja_en=ahora_utc() if estatus == "baja" else None,
+                          activado_en=ahora_utc() if estatus == "activo" else None)
 
 
 @pytest.fixture
@@ -245,7 +246,7 @@ def test_enviar_email_nueva_liga_y_limite(client, app, datos, smtp):
     rid = datos["pendiente"]
     r = _post(client, f"{GRID}/{rid}/enviar-email", headers=_hx(rid))
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Se envió una nueva liga de activación a jose@correo.example" in html
+    assert r.status_code == 200 and "Se envió al capturista un nuevo correo para activar su acceso" in html
     assert len(smtp.mensajes) == 1
     # Second within the minute: refused with a Spanish message, no e-mail.
     r = _post(client, f"{GRID}/{rid}/enviar-email")
@@ -260,7 +261,7 @@ def test_enviar_email_sin_js(client, app, datos, smtp):
     rid = datos["pendiente"]
     r = _post(client, f"{GRID}/{rid}/enviar-email")
     assert r.status_code == 303 and r.headers["Location"] == GRID + "?estatus="
-    assert "Se envió una nueva liga" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Se envió al capturista un nuevo correo" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert len(smtp.mensajes) == 1
 
 
@@ -328,7 +329,7 @@ def test_activar_baja_de_pendiente_vuelve_a_pendiente(client, app, datos):
     assert _acciones_bitacora(app, rid) == ["activacion"]
 
 
-def test_activar_sin_js_y_persona_activada_vuelve_a_activo(client, app, datos):
+def test_activar_sin_js_y_relacion_ya_aceptada_vuelve_a_activo(client, app, datos):
     rid = datos["activo"]
     _post(client, f"{GRID}/{rid}/eliminar")
     assert _estatus(app, rid) == "baja"
@@ -423,3 +424,20 @@ def test_id_inexistente_es_404(client, datos, metodo, ruta):
 def test_volver_no_sale_de_consulta(client, app, datos):
     r = _post(client, f"{GRID}/{datos['activo']}/eliminar", {"volver": "https://malicioso.example/"})
     assert r.headers["Location"] == GRID
+
+
+def test_f09_activar_no_une_a_la_persona_por_si_solo(client, app, datos):
+    """F01/F09: a relation the person never joined goes back to pending after Eliminar → Activar,
+    even when the person has a usuario through another contractor (it used to become Activo,
+    attaching the person without consent and telling the contractor the person had a usuario)."""
+    with app.app_context():
+        relacion = db.session.get(RelacionCapturista, datos["pendiente"])
+        relacion.capturista.usuario = "jose.luis"
+        relacion.capturista.activado_en = ahora_utc()
+        db.session.commit()
+    rid = datos["pendiente"]
+    _post(client, f"{GRID}/{rid}/eliminar")
+    r = _post(client, f"{GRID}/{rid}/activar")
+    assert r.status_code == 303 and _estatus(app, rid) == "pendiente"
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Sigue pendiente de activación" in html

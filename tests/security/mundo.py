@@ -69,6 +69,7 @@ class Mundo:
     personas: list = field(default_factory=list)     # the local padrón (domain.padron_ficticio.Persona)
     token_activacion: str = ""                        # A's pending relation, version 1, valid 24 h
     token_restablecer: str = ""                       # maria.lopez
+    token_verificacion: str = ""                      # A's registro confirmation (A is already confirmed)
 
 
 def _relacion(contratista, persona, estatus: str, correo: str) -> RelacionCapturista:
@@ -121,7 +122,7 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
 
 
 def crear_mundo(app) -> Mundo:
-    from services.tokens import token_activacion, token_restablecer
+    from services.tokens import token_activacion, token_restablecer, token_verificacion
 
     with app.app_context():
         personas = cargar_padron(16, semilla=11)
@@ -147,6 +148,7 @@ def crear_mundo(app) -> Mundo:
         )
         mundo.token_activacion = token_activacion(db.session.get(RelacionCapturista, mundo.a.relaciones["pendiente"]))
         mundo.token_restablecer = token_restablecer(db.session.get(Capturista, maria.id))
+        mundo.token_verificacion = token_verificacion(a)
         db.session.remove()
     return mundo
 

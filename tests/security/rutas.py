@@ -81,6 +81,9 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
                             SIN_DATOS: ok()},
     ("auth.registro", "GET"): publica(ok(), **_SESIONADOS),
     ("auth.registro", "POST"): publica(ok(422), **_SESIONADOS),
+    ("auth.registro_enviado", "GET"): publica(ok()),
+    # A's own confirmation link; A is already confirmed, so it only says so and changes nothing.
+    ("auth.confirmar", "GET"): publica(a("/cuenta/iniciar-sesion", 303)),
     ("auth.login", "GET"): publica(ok(), **_SESIONADOS),
     ("auth.login", "POST"): publica(ok(422), **_SESIONADOS),
     ("contratista.datos_generales", "GET"): de_contratista(ok(), ok()),
@@ -99,6 +102,8 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("capturista.elegir", "GET"): de_capturista(ok()),
     ("capturista.elegir", "POST"): de_capturista(ok(422)),  # no contractor chosen: the page again with a message
     ("capturista.inicio", "GET"): de_capturista(ok()),
+    # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
+    ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
     ("capturista.recuperar", "GET"): publica(ok()),
     ("capturista.recuperar", "POST"): publica(ok(422)),
     ("capturista.restablecer", "GET"): publica(ok()),
@@ -127,7 +132,7 @@ _RELACION = {
     "consulta.activar": "baja",
 }
 # Routes whose URL is a capability (a signed link from an e-mail): not tied to a tenant.
-CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer"}
+CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer", "auth.confirmar"}
 
 
 def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
@@ -144,6 +149,8 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = mundo.token_activacion
         elif argumento == "token" and endpoint == "capturista.restablecer":
             valores[argumento] = mundo.token_restablecer
+        elif argumento == "token" and endpoint == "auth.confirmar":
+            valores[argumento] = mundo.token_verificacion
         else:
             raise AssertionError(f"{endpoint}: no sé construir el argumento <{argumento}> de {regla.rule}")
     if endpoint == "alta_usuarios.alta":

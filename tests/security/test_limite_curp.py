@@ -42,6 +42,7 @@ def _validaciones(app, contratista_id):
 
 def test_enumeracion_cortada_tras_el_limite(app, mundo):
     app.config["VALIDACIONES_CURP_POR_HORA"] = LIMITE
+    app.config["SESION_INACTIVA_MINUTOS"] = 120  # the same session comes back an hour later
     client = cliente_de(app, mundo, DUENO)
     enumeradas = _curps_nuevas(30)
     en_padron = mundo.personas[10]

@@ -52,7 +52,7 @@ def test_cada_ruta_esta_clasificada(app):
 
 
 # Pages anybody may open (brief: login pages, registro, activation links, recuperar / restablecer).
-PUBLICAS = {"auth.login", "auth.registro", "auth.logout", "capturista.login", "capturista.recuperar",
+PUBLICAS = {"auth.login", "auth.registro", "auth.registro_enviado", "auth.confirmar", "auth.logout", "capturista.login", "capturista.recuperar",
             "capturista.restablecer", "activacion.activar", "activacion.nueva_liga", "activacion.liga_enviada"}
 
 
@@ -67,7 +67,11 @@ def _politicas_de_la_matriz(app):
             if regla.rule.startswith("/administracion"):
                 assert por_rol[SIN_DATOS] is DATOS_GENERALES, f"{donde}: sin Datos Generales → datos-generales"
                 assert por_rol[CAPTURISTA] is LOGIN and por_rol[ANONIMO] is LOGIN, donde
-            if {"relacion_id", "exportacion_id"} & set(regla.arguments) or regla.endpoint == "alta_usuarios.alta":
+            ids = {"relacion_id", "exportacion_id"} & set(regla.arguments)
+            if regla.rule.startswith("/capturista") and ids:
+                # A capturista's routes with ids: another person's relation is a 404 for the capturista.
+                assert por_rol[CAPTURISTA] is NO_EXISTE, f"{donde}: relación ajena → 404"
+            elif ids or regla.endpoint == "alta_usuarios.alta":
                 assert por_rol[AJENO] is NO_EXISTE, f"{donde}: B con ids de A → 404"
 
 

@@ -303,22 +303,40 @@ def test_liga_de_restablecer_reemplazada_por_una_mas_reciente_usada(app, mundo):
         _rechaza_restablecer(app, nueva, RESTABLECER_INVALIDA, "la nueva ya usada")
 
 
-def test_activar_con_otra_liga_mata_las_demas_ligas_de_la_persona(app, mundo):
-    """The same person pending at A and at B: activating through B's link makes A's link 'used'."""
+def test_f01b_activar_con_la_liga_de_otro_contratista_no_toca_la_relacion_de_a(app, mundo):
+    """F01(b). The same person pending at A and at B; B activates through B's own link. A's relation
+    stays pending and A's link stays valid (it used to become Activo and "ya se utilizó"); the
+    usuario B's link created cannot work for A, and cannot accept A's relation without A's link."""
     with app.app_context():
         from services.tokens import token_activacion
 
         pendiente_a = db.session.get(RelacionCapturista, mundo.a.relaciones["pendiente"])
         persona = pendiente_a.capturista
         rel_b = RelacionCapturista(contratista_id=mundo.b.id, capturista_id=persona.id, telefono="5511111111",
-                                   correo="misma.persona@correo.example", estatus="pendiente", token_version=1)
+                                   correo="atacante@correo.example", estatus="pendiente", token_version=1)
         rel_b.copiar_datos_de(persona)
         db.session.add(rel_b)
         db.session.commit()
         token_b = token_activacion(rel_b)
         db.session.remove()
     assert _activar(app.test_client(), token_b, usuario="misma.persona").status_code == 303
-    _rechaza_activacion(app, mundo.token_activacion, USADA, "liga de A tras activar con la de B")
+    assert _relacion(app, mundo.a.relaciones["pendiente"])[:2] == ("pendiente", 1)
+    # A's link still opens; it no longer creates a usuario (the person has one): it asks to log in.
+    r = app.test_client().get(f"/activacion/{mundo.token_activacion}")
+    assert r.status_code == 200 and "Iniciar sesión para aceptar" in r.get_data(as_text=True)
+    assert _activar(app.test_client(), mundo.token_activacion, usuario="otro.usuario").status_code == 403
+    # Whoever holds the usuario B's link created: A is not among its contractors, and A's relation
+    # cannot be accepted as an invitation (it is not one).
+    atacante = app.test_client()
+    r = atacante.post("/capturista/iniciar-sesion", data={"csrf_token": token_csrf(atacante),
+                                                          "usuario": "misma.persona", "password": CLAVE_NUEVA})
+    assert r.status_code == 303
+    r = atacante.post("/capturista/contratistas", data={"csrf_token": token_csrf(atacante), "contratista_id": mundo.a.id})
+    assert r.status_code == 404
+    r = atacante.post(f"/capturista/invitaciones/{mundo.a.relaciones['pendiente']}/aceptar",
+                      data={"csrf_token": token_csrf(atacante)})
+    assert r.status_code == 404
+    assert _relacion(app, mundo.a.relaciones["pendiente"])[:2] == ("pendiente", 1)
 
 
 # --- another contractor's link --------------------------------------------------------------------------

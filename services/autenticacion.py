@@ -1,0 +1,162 @@
+"""Accounts: who a session belongs to, logging in (throttled), contractor registro and its e-mail proof.
+
+No request in here: the caller passes the client's address. Answers never tell whether an account
+exists: an unknown RFC costs the same password hash and gets the same words as a wrong password,
+and the throttle counts failures per (account, client), so nobody can lock the owner out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from limits import parse
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from domain import rfc as rfc_dominio
+from extensions import db, limiter
+from models import Capturista, Contratista
+from models.types import ahora_utc
+from services import correo as correo_srv
+from services.enlaces import url_externa
+from services.tokens import VIGENCIA, token_verificacion
+
+MENSAJE_CONTRATISTA = "El RFC o la contraseña son incorrectos."
+MENSAJE_CAPTURISTA = "El usuario o la contraseña son incorrectos."
+
+
+def cargar_usuario(user_id: str):
+    """Flask-Login loader: ids look like ``contratista:12:3``; the last number is the account's
+    ``sesion_version``, so a session ended elsewhere (logout, new password) loads nobody."""
+    partes = user_id.split(":")
+    if len(partes) != 3 or not partes[1].isdigit() or not partes[2].isdigit():
+        return None
+    tipo, numero, version = partes[0], int(partes[1]), int(partes[2])
+    if tipo == "contratista":
+        usuario = db.session.get(Contratista, numero)
+        if usuario is not None and not usuario.verificado:
+            return None
+    elif tipo == "capturista":
+        usuario = db.session.get(Capturista, numero)
+        if usuario is not None and not usuario.activado:
+            return None
+    else:
+        return None
+    if usuario is None or (usuario.sesion_version or 0) != version:
+        return None
+    return usuario
+
+
+def terminar_sesiones(usuario) -> None:
+    """Cerrar sesión: every session of the user ends (a copied cookie included). Commits."""
+    usuario.terminar_sesiones()
+    db.session.commit()
+
+
+@dataclass
+class ResultadoLogin:
+    usuario: object | None = None
+    error: str | None = None
+
+
+@lru_cache(maxsize=4)
+def _hash_ficticio(metodo: str) -> str:
+    return generate_password_hash("contraseña que nadie tiene", method=metodo)
+
+
+def _limite_fallos():
+    cfg = current_app.config
+    return parse(f"{cfg['LOGIN_MAX_FAILURES']} per {cfg['LOGIN_LOCK_MINUTES']} minutes")
+
+
+def mensaje_espera() -> str:
+    minutos = current_app.config["LOGIN_LOCK_MINUTES"]
+    return ("Hubo demasiados intentos fallidos de inicio de sesión desde este equipo. "
+            f"Espera {minutos} minutos e inténtalo de nuevo, o recupera tu contraseña.")
+
+
+def _autenticar(tipo: str, identificador: str, consulta, password: str, cliente: str, generico: str):
+    claves = ("fallos-login", tipo, identificador, cliente)
+    limite = _limite_fallos()
+    if not limiter.limiter.test(limite, *claves):
+        return ResultadoLogin(error=mensaje_espera())
+    usuario = db.session.scalar(consulta)
+    if usuario is None or not usuario.password_hash:
+        # Same cost as a real check: the answer's time does not tell the account exists.
+        check_password_hash(_hash_ficticio(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        valido = False
+    else:
+        valido = usuario.check_password(password)
+    if not valido:
+        limiter.limiter.hit(limite, *claves)
+        return ResultadoLogin(error=generico if limiter.limiter.test(limite, *claves) else mensaje_espera())
+    usuario.registrar_acceso(ahora_utc())
+    db.session.commit()
+    return ResultadoLogin(usuario=usuario)
+
+
+def autenticar_contratista(rfc_texto: str, password: str, cliente: str) -> ResultadoLogin:
+    rfc = rfc_dominio.normalizar(rfc_texto or "")
+    resultado = _autenticar("contratista", rfc, select(Contratista).where(Contratista.rfc == rfc), password,
+                            cliente, MENSAJE_CONTRATISTA)
+    if resultado.usuario is not None and not resultado.usuario.verificado:
+        # Only the password's owner gets here: telling them what is missing reveals nothing new.
+        return ResultadoLogin(error="Tu cuenta aún no está confirmada. Abre la liga que te enviamos a tu correo "
+                                    "electrónico al registrarte; si venció, regístrate de nuevo.")
+    return resultado
+
+
+def autenticar_capturista(usuario: str, password: str, cliente: str) -> ResultadoLogin:
+    nombre = (usuario or "").strip().lower()
+    return _autenticar("capturista", nombre, select(Capturista).where(Capturista.usuario == nombre), password,
+                       cliente, MENSAJE_CAPTURISTA)
+
+
+# --- Registro: an account acts only after its e-mail is proven -----------------------------------
+
+def _sin_confirmar_vencida(contratista: Contratista | None) -> bool:
+    return (contratista is not None and not contratista.verificado
+            and contratista.creado_en <= ahora_utc() - VIGENCIA)
+
+
+def registrar_contratista(rfc: str, correo: str, password: str) -> None:
+    """Registro. Creates an unconfirmed account and mails the confirmation link — or, when the RFC
+    or the correo already belong to an account, mails that account's owner a notice instead.
+    The caller shows the same answer either way (no account enumeration). Commits."""
+    correo = correo.lower()
+    password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    por_rfc = db.session.scalar(select(Contratista).where(Contratista.rfc == rfc).with_for_update())
+    por_correo = db.session.scalar(select(Contratista).where(func.lower(Contratista.correo) == correo))
+    # An account nobody confirmed in 24 h holds nothing: whoever registers now takes the RFC/correo.
+    vencidas = {c.id for c in (por_rfc, por_correo) if _sin_confirmar_vencida(c)}
+    if vencidas:
+        db.session.execute(delete(Contratista).where(Contratista.id.in_(vencidas)))
+        por_rfc = None if por_rfc is not None and por_rfc.id in vencidas else por_rfc
+        por_correo = None if por_correo is not None and por_correo.id in vencidas else por_correo
+    if por_rfc is None and por_correo is None:
+        contratista = Contratista(rfc=rfc, correo=correo, password_hash=password_hash)
+        db.session.add(contratista)
+        db.session.flush()
+        correo_srv.encolar(
+            tipo="verificar_cuenta", destinatario=correo, contratista_id=contratista.id,
+            asunto="Confirma tu cuenta de contratista en Capturistas ICSOE", plantilla="verificar_cuenta",
+            rfc=rfc, liga=url_externa("auth.confirmar", token=token_verificacion(contratista)),
+            vence_en=ahora_utc() + VIGENCIA)
+    else:
+        for existente in {c.id: c for c in (por_rfc, por_correo) if c is not None}.values():
+            correo_srv.encolar(
+                tipo="aviso_registro", destinatario=existente.correo, contratista_id=existente.id,
+                asunto="Alguien intentó registrar una cuenta con tus datos", plantilla="aviso_registro",
+                rfc=existente.rfc, liga=url_externa("auth.login"))
+    db.session.commit()
+
+
+def confirmar_correo(contratista: Contratista) -> bool:
+    """The confirmation link was opened: the account may act. False when it already was. Commits."""
+    if contratista.verificado:
+        return False
+    contratista.correo_verificado_en = ahora_utc()
+    db.session.commit()
+    return True
+
