@@ -39,8 +39,9 @@ class Formulario(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valido = super().validate(extra_validators)
         for campo in self:
-            if campo.type not in ("PasswordField", "CSRFTokenField") and isinstance(campo.data, str) \
-                    and tiene_control(campo.data):
+            crudo = campo.raw_data[0] if campo.raw_data else campo.data  # as typed, before any filter
+            if campo.type not in ("PasswordField", "CSRFTokenField") and isinstance(crudo, str) \
+                    and tiene_control(crudo):
                 campo.errors = [*campo.errors, MENSAJE_CONTROL]
                 valido = False
         return valido

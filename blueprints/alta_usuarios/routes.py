@@ -70,29 +70,16 @@ def alta():
     return _pagina(ValidarCurpForm(formdata=None), guardado=guardado)
 
 
-def _limite_cliente():
-    return current_app.config["VALIDAR_LIMITE_CLIENTE"]
-
-
-def _limite_global():
-    return current_app.config["VALIDAR_LIMITE_GLOBAL"]
-
-
-# Padrón lookups: per contractor (services), per client address and for the whole system (F07):
-# a second account from the same machine does not double the allowance.
-limitar_consultas = [limiter.limit(_limite_cliente, methods=["POST"]),
-                     limiter.limit(_limite_global, key_func=lambda: "padron-global", methods=["POST"],
-                                   scope="padron-global")]
-
-
-def _con_limites(vista):
-    for limite in limitar_consultas:
-        vista = limite(vista)
-    return vista
+# Padrón lookups (Validar and Guardar both ask): per contractor (services), and here per client
+# address and for the whole system, so a second account from the same machine gains nothing (F07).
+_por_cliente = limiter.limit(lambda: current_app.config["VALIDAR_LIMITE_CLIENTE"], methods=["POST"])
+_global = limiter.shared_limit(lambda: current_app.config["VALIDAR_LIMITE_GLOBAL"], scope="padron-global",
+                               key_func=lambda: "todos", methods=["POST"])
 
 
 @bp.post("/validar")
-@_con_limites
+@_por_cliente
+@_global
 def validar():
     form = ValidarCurpForm()
     if form.validate_on_submit():
@@ -106,7 +93,8 @@ def validar():
 
 
 @bp.post("/")
-@_con_limites
+@_por_cliente
+@_global
 def guardar():
     alta = AltaForm()
     validar = ValidarCurpForm(formdata=None, curp=alta.curp.data)

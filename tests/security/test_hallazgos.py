@@ -1,0 +1,274 @@
+"""Issue 10's findings that are not proven elsewhere, one test (or a few) each, named by finding.
+
+F01 is proven in tests/integration/test_activacion.py (variant a), tests/security/test_tokens.py
+(variant b) and tests/browser/test_toma_de_cuenta.py; F04 and F07/F08 for registro in
+tests/integration/test_auth.py and test_capturista.py.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from sqlalchemy import func, select
+
+from extensions import db
+from models import CorreoSaliente, DatosGenerales, RelacionCapturista
+from tests.conftest import csrf_de, enviar
+from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
+from tests.integration.test_alta_usuarios import _guardar, _validar
+from tests.security.mundo import (
+    AJENO, CAPTURISTA, CLAVE_CAPTURISTA, CURP_CAPTURISTA, CORREO_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de,
+    token_csrf,
+)
+
+CONSULTA = "/administracion/consulta"
+
+
+# --- F03: sessions that end -----------------------------------------------------------------------
+
+def test_f03_una_cookie_copiada_antes_de_cerrar_sesion_ya_no_sirve(app, mundo):
+    duenio = cliente_de(app, mundo, DUENO)
+    copia = app.test_client()
+    cookie = duenio.get_cookie("session")
+    copia.set_cookie(cookie.key, cookie.value)
+    assert copia.get(CONSULTA).status_code == 200  # the copy works while the session lives
+    r = duenio.post("/cuenta/cerrar-sesion", data={"csrf_token": token_csrf(duenio)})
+    assert r.status_code == 303
+    r = copia.get(CONSULTA)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/cuenta/iniciar-sesion")
+
+
+def test_f03_restablecer_la_contrasena_cierra_las_demas_sesiones(app, mundo):
+    otra_sesion = cliente_de(app, mundo, CAPTURISTA)
+    assert otra_sesion.get("/capturista/").status_code == 200
+    anonimo = app.test_client()
+    r = enviar(anonimo, f"/capturista/restablecer/{mundo.token_restablecer}",
+               {"password": "Nueva#Clave2026x", "confirmar_password": "Nueva#Clave2026x"})
+    assert r.status_code == 303
+    r = otra_sesion.get("/capturista/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/capturista/iniciar-sesion")
+
+
+def test_f03_la_baja_termina_el_acceso_de_esa_sesion(app, mundo):
+    capturista = cliente_de(app, mundo, CAPTURISTA)
+    duenio = cliente_de(app, mundo, DUENO)
+    activo = mundo.a.relaciones["activo"]
+    assert duenio.post(f"{CONSULTA}/{activo}/eliminar", data={"csrf_token": token_csrf(duenio)}).status_code == 303
+    r = capturista.get("/capturista/")
+    assert r.status_code == 302 and r.headers["Location"] == "/capturista/contratistas"
+
+
+def test_f03_sesion_inactiva_se_cierra(app, mundo):
+    inicio = datetime.now(timezone.utc)
+    with time_machine.travel(inicio, tick=False):
+        duenio = cliente_de(app, mundo, DUENO)
+        assert duenio.get(CONSULTA).status_code == 200
+    with time_machine.travel(inicio + timedelta(minutes=29), tick=False):
+        assert duenio.get(CONSULTA).status_code == 200  # activity keeps it alive
+    with time_machine.travel(inicio + timedelta(minutes=29 + 31), tick=False):
+        r = duenio.get(CONSULTA)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/cuenta/iniciar-sesion")
+        assert "por inactividad" in duenio.get(r.headers["Location"]).get_data(as_text=True)
+
+
+# --- F05: no spam relay -----------------------------------------------------------------------------
+
+def _editar(client, relacion_id: int, correo: str):
+    pagina = client.get(f"{CONSULTA}/{relacion_id}/editar")
+    return client.post(f"{CONSULTA}/{relacion_id}/editar", data={
+        "csrf_token": csrf_de(pagina), "telefono": "5512345678", "correo": correo, "confirmar_correo": correo})
+
+
+def _correos_de(app, contratista_id: int) -> int:
+    with app.app_context():
+        n = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+            CorreoSaliente.contratista_id == contratista_id, CorreoSaliente.creado_en > datetime.now(timezone.utc)
+            - timedelta(minutes=5)))
+        db.session.remove()
+    return n
+
+
+def test_f05_editar_con_correo_nuevo_respeta_el_limite_de_reenvios(app, mundo):
+    duenio = cliente_de(app, mundo, DUENO)
+    pendiente = mundo.a.relaciones["pendiente"]
+    estados = [_editar(duenio, pendiente, f"destino{i}@correo.example").status_code for i in range(6)]
+    assert estados[0] == 303 and set(estados[1:]) == {429}
+    assert _correos_de(app, mundo.a.id) == 1
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, pendiente).correo == "destino0@correo.example"
+
+
+def test_f05_tope_diario_de_correos_por_contratista(app, mundo):
+    app.config["CORREOS_POR_DIA_CONTRATISTA"] = 2
+    duenio = cliente_de(app, mundo, DUENO)
+    personas = mundo.personas[4:8]
+    respuestas = [_guardar(duenio, p.curp, correo=f"p{i}@correo.example") for i, p in enumerate(personas)]
+    assert [r.status_code for r in respuestas] == [303, 303, 422, 422]
+    assert "límite de 2 correos en 24 horas" in respuestas[2].get_data(as_text=True)
+    with app.app_context():
+        correos = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+            CorreoSaliente.contratista_id == mundo.a.id))
+        creadas = db.session.scalar(select(func.count(RelacionCapturista.id)).where(
+            RelacionCapturista.contratista_id == mundo.a.id))
+        db.session.remove()
+    assert (correos, creadas) == (2, 3 + 2)  # nothing was saved without its e-mail
+    # Another contractor is not affected.
+    otro = cliente_de(app, mundo, AJENO)
+    assert _guardar(otro, personas[3].curp, correo="b@correo.example").status_code == 303
+
+
+# --- F06: control characters ------------------------------------------------------------------------
+
+def test_f06_razon_social_con_salto_de_linea_se_rechaza(app, mundo):
+    duenio = cliente_de(app, mundo, DUENO)
+    with app.app_context():
+        datos = db.session.scalar(select(DatosGenerales).where(DatosGenerales.contratista_id == mundo.a.id))
+        campos = {c: getattr(datos, c) for c in ("razon_social", "registro_patronal", "registro_repse", "calle",
+                                                 "numero", "colonia", "codigo_postal", "municipio", "entidad",
+                                                 "telefono", "correo_contacto")}
+        db.session.remove()
+    for valor in ("Alfa\r\nBcc: x@evil.example", "Alfa\tMatriz", "Alfa\u2028Matriz"):
+        r = enviar(duenio, "/contratista/datos-generales", {**campos, "razon_social": valor})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and "caracteres no permitidos" in html and 'href="#razon_social"' in html
+    # Alta afterwards still works and its e-mail goes out (the 500 after saving is gone).
+    assert _guardar(duenio, mundo.personas[6].curp, correo="nuevo@correo.example").status_code == 303
+
+
+def test_f06_todos_los_formularios_rechazan_caracteres_de_control(app, mundo):
+    anonimo = app.test_client()
+    for url, datos, campo in [
+        ("/cuenta/registro", {"rfc": rfc_valido("CTL"), "correo": "a@b.example", "password": PASSWORD,
+                              "confirmar_password": PASSWORD}, "rfc"),
+        ("/capturista/recuperar-contrasena", {"curp": CURP_CAPTURISTA, "correo": CORREO_CAPTURISTA}, "curp"),
+        ("/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": "x"}, "usuario"),
+    ]:
+        valor = datos[campo][:4] + "\r\n" + datos[campo][4:]
+        r = enviar(anonimo, url, {**datos, campo: valor})
+        assert r.status_code == 422 and "caracteres no permitidos" in r.get_data(as_text=True), url
+
+
+# --- F07: Validar limited per client and globally ----------------------------------------------------
+
+def test_f07_validar_limitado_por_cliente_y_globalmente(app, mundo):
+    app.config["VALIDAR_LIMITE_CLIENTE"] = "3 per hour"
+    duenio = cliente_de(app, mundo, DUENO)
+    estados = [_validar(duenio, p.curp).status_code for p in mundo.personas[4:8]]
+    assert estados == [200, 200, 200, 429]
+    # A second account from the same machine does not get a fresh allowance.
+    with app.app_context():
+        segundo = crear_contratista().rfc
+    otro = app.test_client()
+    iniciar_sesion(otro, segundo)
+    assert _validar(otro, mundo.personas[9].curp).status_code == 429
+    # The system-wide cap holds whatever the address and the account.
+    app.config["VALIDAR_LIMITE_CLIENTE"] = "100 per hour"
+    app.config["VALIDAR_LIMITE_GLOBAL"] = "5 per hour"
+    estados = []
+    for i in range(4):
+        cliente = app.test_client()
+        cliente.environ_base["REMOTE_ADDR"] = f"198.51.100.{30 + i}"
+        assert iniciar_sesion(cliente, segundo).status_code == 303
+        estados += [_validar(cliente, p.curp).status_code for p in mundo.personas[9:11]]
+    # (A new limit value is a new counter in Flask-Limiter: the 5 start from zero here.)
+    assert estados == [200] * 5 + [429] * 3
+
+
+# --- F08: the same time either way ------------------------------------------------------------------
+
+def _mediana(fn, n=7) -> float:
+    tiempos = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        tiempos.append(time.perf_counter() - t0)
+    return statistics.median(tiempos)
+
+
+def test_f08_login_cuesta_lo_mismo_con_rfc_inexistente(app, mundo):
+    """The unknown account pays the same password hash (it used to answer ~20× faster)."""
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:200000"  # a hash that dominates the request
+    with app.app_context():
+        c = crear_contratista()
+        c.set_password(PASSWORD)
+        db.session.commit()
+        rfc = c.rfc
+        db.session.remove()
+    cliente = app.test_client()
+    token = token_csrf(cliente)
+    existente = _mediana(lambda: cliente.post("/cuenta/iniciar-sesion", data={
+        "csrf_token": token, "rfc": rfc, "password": "Mala#clave2026"},
+        environ_base={"REMOTE_ADDR": f"192.0.2.{time.perf_counter_ns() % 250}"}))
+    inexistente = _mediana(lambda: cliente.post("/cuenta/iniciar-sesion", data={
+        "csrf_token": token, "rfc": rfc_valido("NOE"), "password": "Mala#clave2026"},
+        environ_base={"REMOTE_ADDR": f"192.0.2.{time.perf_counter_ns() % 250}"}))
+    assert 0.5 < inexistente / existente < 2, (existente, inexistente)
+
+
+def test_f08_recuperar_no_envia_dentro_de_la_peticion(app, mundo, smtp):
+    """The recovery answer does not wait for SMTP when CURP and correo match."""
+    cliente = app.test_client()
+    r = enviar(cliente, "/capturista/recuperar-contrasena", {"curp": CURP_CAPTURISTA, "correo": CORREO_CAPTURISTA})
+    assert r.status_code == 303 and smtp.mensajes == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+            CorreoSaliente.tipo == "restablecer", CorreoSaliente.estado == "pendiente")) == 1
+
+
+# --- F09: what a contractor adding a CURP learns ------------------------------------------------------
+
+def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mundo):
+    """B adds the CURP of maria.lopez (who has a usuario through A) and a CURP nobody has: the
+    Alta confirmation and the grid rows say exactly the same, apart from the names."""
+    ajeno = cliente_de(app, mundo, AJENO)
+    nueva = mundo.personas[12]
+    with app.app_context():
+        from models import PersonaPadron
+
+        db.session.add(PersonaPadron(curp=CURP_CAPTURISTA, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ",
+                                     segundo_apellido="GARCÍA", fecha_nacimiento=datetime(1956, 4, 27).date(),
+                                     sexo="M", entidad="VZ"))
+        db.session.commit()
+        db.session.remove()
+    paginas, filas = [], []
+    for curp, correo in ((CURP_CAPTURISTA, "quien@beta.example"), (nueva.curp, "nueva@beta.example")):
+        r = _guardar(ajeno, curp, correo=correo)
+        assert r.status_code == 303
+        paginas.append(ajeno.get(r.headers["Location"]).get_data(as_text=True))
+        with app.app_context():
+            relacion = db.session.scalar(select(RelacionCapturista).where(RelacionCapturista.correo == correo))
+            filas.append((relacion.estatus, relacion.activado_en))
+            rid = relacion.id
+            db.session.remove()
+        fila = ajeno.get(f"{CONSULTA}/{rid}", headers={"HX-Request": "true", "HX-Target": f"capturista-{rid}"})
+        paginas.append(fila.get_data(as_text=True))
+    assert filas == [("pendiente", None), ("pendiente", None)]
+
+    def sin_nombres(html: str) -> str:
+        import re
+
+        for texto in ("GUADALUPE", "HERNÁNDEZ", "GARCÍA", nueva.nombre, nueva.primer_apellido,
+                      nueva.segundo_apellido, CURP_CAPTURISTA, nueva.curp, "quien@beta.example",
+                      "nueva@beta.example"):
+            html = html.replace(texto, "X") if texto else html
+        html = re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", html)
+        html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+        return re.sub(r"/\d+(/|\?|\")", r"/N\1", re.sub(r"capturista-\d+", "capturista-N", html))
+
+    assert sin_nombres(paginas[0]) == sin_nombres(paginas[2])   # Alta confirmation
+    assert sin_nombres(paginas[1]) == sin_nombres(paginas[3])   # grid row
+    # And the person was never exposed: the only e-mail about B went to her own address.
+    with app.app_context():
+        destinos = db.session.scalars(select(CorreoSaliente.destinatario).where(
+            CorreoSaliente.contratista_id == mundo.b.id)).all()
+    assert sorted(destinos) == sorted([CORREO_CAPTURISTA, "nueva@beta.example"])
+    # The capturista sees the invitation and may accept it; without accepting, B has nothing.
+    capturista = app.test_client()
+    enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
+    html = capturista.get("/capturista/contratistas").get_data(as_text=True)
+    assert "Invitaciones pendientes" in html and "Beta Obras Especializadas" in html
+    r = capturista.post("/capturista/contratistas", data={"csrf_token": token_csrf(capturista),
+                                                          "contratista_id": mundo.b.id})
+    assert r.status_code == 404
