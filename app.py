@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 from flask import Flask
 
 from config import Config
+
+# The key the repository once shipped as its default: public, so it signs nothing (F02).
+CLAVE_PUBLICADA = "dev-solo-local-cambia-esta-clave"
+LONGITUD_MINIMA_CLAVE = 32
 
 
 def create_app(config: type[Config] = Config, **overrides) -> Flask:
@@ -13,6 +18,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides)
+    check_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -22,6 +28,25 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start with a missing, short or published key, outside debug and testing
+    (there a random key is made for this process when none is set)."""
+    if app.debug or app.testing:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+        return
+    como = ("Genera una con: python3 -c 'import secrets; print(secrets.token_urlsafe(48))' "
+            "y defínela en el entorno (consérvala estable y secreta).")
+    for nombre, clave in [("SECRET_KEY", app.config.get("SECRET_KEY")),
+                          *(("SECRET_KEY_FALLBACKS", c) for c in app.config.get("SECRET_KEY_FALLBACKS") or ())]:
+        if not clave:
+            raise RuntimeError(f"{nombre} no está definida. {como}")
+        if clave == CLAVE_PUBLICADA:
+            raise RuntimeError(f"{nombre} es la clave de desarrollo publicada en el repositorio. {como}")
+        if len(clave) < LONGITUD_MINIMA_CLAVE:
+            raise RuntimeError(f"{nombre} debe tener al menos {LONGITUD_MINIMA_CLAVE} caracteres. {como}")
 
 
 def register_extensions(app: Flask) -> None:

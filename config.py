@@ -13,6 +13,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
 
 
+def _lista(name: str) -> list[str]:
+    """A comma-separated variable as a list, blanks dropped."""
+    return [parte.strip() for parte in os.environ.get(name, "").split(",") if parte.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the driver spelled out.
@@ -23,7 +28,10 @@ def _database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-solo-local-cambia-esta-clave")
+    # No default: create_app refuses to start without a strong key (a random one in debug/testing).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # Key rotation: the previous keys, oldest first; they still verify sessions and links, never sign.
+    SECRET_KEY_FALLBACKS = _lista("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -81,6 +89,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "clave-de-pruebas"
+    SECRET_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     BASE_URL = "http://localhost"
     SERVER_NAME = None

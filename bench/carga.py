@@ -125,7 +125,7 @@ def _migrar(url: str) -> None:
     from config import Config
     from extensions import db
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_urlsafe(48))
     with app.app_context():
         upgrade()
         db.engine.dispose()

@@ -7,6 +7,7 @@ each estatus, serves the app on a loopback port and photographs it with Debian's
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -37,7 +38,7 @@ def preparar(ruta_db: Path):
     from services.padron import PersonaEncontrada
     from services.tokens import token_activacion
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY="capturas",
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY=secrets.token_urlsafe(48),
                      MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     with app.app_context():
         upgrade()
