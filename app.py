@@ -109,6 +109,10 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Pages, fragments and downloads hold personal data: no copy on disk for Back after logout
+        # (no-cache still stores). Static files come with their own Cache-Control from send_file.
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
