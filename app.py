@@ -1,10 +1,12 @@
 """Application factory: ``flask --app app run``."""
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.security import safe_join
 
 from config import Config
 
@@ -26,6 +28,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_static_versions(app)
     register_commands(app)
     return app
 
@@ -116,6 +119,41 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def register_static_versions(app: Flask) -> None:
+    """``url_for('static', ...)`` adds ``?v=<hash of the file>``: that URL never changes content, so it
+    is cached for a year; any other static URL keeps send_file's revalidation (no-cache + ETag)."""
+    versiones: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def version(nombre: str) -> str | None:
+        ruta = safe_join(app.static_folder, nombre)
+        try:
+            estado = os.stat(ruta) if ruta else None
+        except OSError:
+            return None
+        if estado is None:
+            return None
+        firma = (estado.st_mtime_ns, estado.st_size)
+        if nombre not in versiones or versiones[nombre][0] != firma:
+            with open(ruta, "rb") as archivo:
+                versiones[nombre] = (firma, hashlib.sha256(archivo.read()).hexdigest()[:12])
+        return versiones[nombre][1]
+
+    @app.url_defaults
+    def _con_version(endpoint, valores):
+        if endpoint == "static" and "v" not in valores and (v := version(valores.get("filename", ""))):
+            valores["v"] = v
+
+    @app.after_request
+    def _estatico_inmutable(respuesta):
+        if (request.endpoint == "static" and respuesta.status_code == 200 and request.args.get("v")
+                and request.args["v"] == version(request.view_args["filename"])):
+            respuesta.cache_control.no_cache = None
+            respuesta.cache_control.public = True
+            respuesta.cache_control.max_age = 365 * 24 * 3600
+            respuesta.cache_control.immutable = True
+        return respuesta
 
 
 def register_commands(app: Flask) -> None:
