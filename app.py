@@ -116,7 +116,8 @@ def register_security_headers(app: Flask) -> None:
         # (no-cache still stores). Static files come with their own Cache-Control from send_file.
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        # Only over https: http://127.0.0.1 in development must not be pinned to https.
+        if app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 

@@ -40,7 +40,9 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    # Secure cookies by default (browsers accept them on http://localhost and 127.0.0.1 too);
+    # SESSION_COOKIE_SECURE=0 only to try the app over plain HTTP on a LAN.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", default=True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -90,6 +92,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "clave-de-pruebas"
     SECRET_KEY_FALLBACKS: list[str] = []
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks http
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     BASE_URL = "http://localhost"
     SERVER_NAME = None

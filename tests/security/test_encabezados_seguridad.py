@@ -200,3 +200,23 @@ def test_cookie_de_sesion_httponly_y_samesite(app, mundo):
     for cookie in cookies:
         atributos = {a.strip().split("=")[0].lower(): a for a in cookie.split(";")}
         assert "httponly" in atributos and atributos.get("samesite", "").lower().endswith("lax"), cookie
+
+
+@pytest.mark.parametrize("segura", [True, False], ids=["cookie-secure", "sin-secure"])
+def test_cookie_secure_y_hsts_solo_por_https(app, mundo, segura):
+    """With SESSION_COOKIE_SECURE the session cookie is Secure; HSTS only on an https request, so
+    http://127.0.0.1 in development is never pinned to https."""
+    from tests.factories import PASSWORD, iniciar_sesion
+
+    app.config.update(SESSION_COOKIE_SECURE=segura, REMEMBER_COOKIE_SECURE=segura)
+    client = app.test_client()
+    r = iniciar_sesion(client, mundo.a.rfc, PASSWORD)
+    cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert ("; Secure" in cookie) is segura, cookie
+    por_http = client.get("/cuenta/iniciar-sesion")
+    por_https = client.get("/cuenta/iniciar-sesion", base_url="https://localhost")
+    assert "Strict-Transport-Security" not in por_http.headers
+    if segura:
+        assert por_https.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    else:
+        assert "Strict-Transport-Security" not in por_https.headers

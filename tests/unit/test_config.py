@@ -96,3 +96,16 @@ def test_en_depuracion_o_pruebas_sin_clave_se_genera_una_por_proceso(monkeypatch
         assert isinstance(app.secret_key, str) and len(app.secret_key) >= 32
         assert app.secret_key != CLAVE_PUBLICADA
     assert a.secret_key != b.secret_key
+
+
+# --- cookies -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("valor,esperado", [(None, True), ("1", True), ("0", False)], ids=["omision", "1", "0"])
+def test_cookies_secure_por_omision(config_con_entorno, valor, esperado):
+    """Session and remember-me cookies are Secure unless SESSION_COOKIE_SECURE=0 (plain HTTP on a LAN)."""
+    cfg = config_con_entorno(**({} if valor is None else {"SESSION_COOKIE_SECURE": valor}))
+    assert cfg.Config.SESSION_COOKIE_SECURE is esperado
+    assert cfg.Config.REMEMBER_COOKIE_SECURE is esperado
+    assert cfg.TestConfig.SESSION_COOKIE_SECURE is False  # the test client speaks http
+
+
