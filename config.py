@@ -48,6 +48,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
+    # Request size: no form of ours comes near these (no uploads); larger bodies get the 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 64 * 1024  # one multipart field
+    MAX_FORM_PARTS = 100              # fields of a multipart body
+
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # werkzeug's scrypt (n=2**15): ~0.1 s a hash here, on purpose.
     PASSWORD_HASH_METHOD = "scrypt"

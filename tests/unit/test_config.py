@@ -109,3 +109,13 @@ def test_cookies_secure_por_omision(config_con_entorno, valor, esperado):
     assert cfg.TestConfig.SESSION_COOKIE_SECURE is False  # the test client speaks http
 
 
+# --- request size --------------------------------------------------------------------------------------
+
+def test_limites_de_solicitud(config_con_entorno):
+    """1 MiB per request by default (MAX_CONTENT_LENGTH from the environment); multipart bodies also
+    get a per-field memory limit and a number of parts (Werkzeug 3.1)."""
+    cfg = config_con_entorno()
+    assert cfg.Config.MAX_CONTENT_LENGTH == 1024 * 1024
+    assert 0 < cfg.Config.MAX_FORM_MEMORY_SIZE < cfg.Config.MAX_CONTENT_LENGTH
+    assert 0 < cfg.Config.MAX_FORM_PARTS <= 1000
+    assert config_con_entorno(MAX_CONTENT_LENGTH="2048").Config.MAX_CONTENT_LENGTH == 2048
