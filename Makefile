@@ -16,7 +16,7 @@ HTMX   := static/vendor/htmx.min.js
 ##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
 run: install assets $(CLAVE) migrate
 	$(FLASK) padron cargar
-	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
+	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar --forzar; fi
 	@# The Huey worker (large exports, e-mail retries, cleanup) runs beside the web server and stops with it.
 	$(CON_CLAVE) $(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
 	  trabajador=$$!; trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
@@ -85,7 +85,7 @@ migrate: install $(CLAVE)
 	$(FLASK) db upgrade
 
 demo: install $(CLAVE) migrate
-	$(FLASK) demo cargar
+	$(FLASK) demo cargar --forzar
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -42,7 +42,7 @@ def preparar(ruta_db: Path):
                      MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     with app.app_context():
         upgrade()
-        app.test_cli_runner().invoke(args=["demo", "cargar"])
+        app.test_cli_runner().invoke(args=["demo", "cargar", "--forzar"])
         personas = list(generar_personas(8, 11))
         db.session.add_all(PersonaPadron(curp=p.curp, nombre=p.nombre, primer_apellido=p.primer_apellido,
                                          segundo_apellido=p.segundo_apellido, fecha_nacimiento=p.fecha_nacimiento,
