@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from werkzeug.security import safe_join
@@ -21,6 +22,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     check_secret_key(app)
+    check_padron_url(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -50,6 +52,16 @@ def check_secret_key(app: Flask) -> None:
             raise RuntimeError(f"{nombre} es la clave de desarrollo publicada en el repositorio. {como}")
         if len(clave) < LONGITUD_MINIMA_CLAVE:
             raise RuntimeError(f"{nombre} debe tener al menos {LONGITUD_MINIMA_CLAVE} caracteres. {como}")
+
+
+def check_padron_url(app: Flask) -> None:
+    """CURPs and names go to the padrón service: only over https, outside debug and testing."""
+    if app.debug or app.testing or app.config.get("PADRON_BACKEND") != "http":
+        return
+    url = urlsplit(app.config.get("PADRON_URL") or "")
+    if url.scheme.lower() != "https" or not url.netloc:
+        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_BACKEND=http "
+                           f"(es {app.config.get('PADRON_URL')!r}).")
 
 
 def register_extensions(app: Flask) -> None:

@@ -119,3 +119,27 @@ def test_limites_de_solicitud(config_con_entorno):
     assert 0 < cfg.Config.MAX_FORM_MEMORY_SIZE < cfg.Config.MAX_CONTENT_LENGTH
     assert 0 < cfg.Config.MAX_FORM_PARTS <= 1000
     assert config_con_entorno(MAX_CONTENT_LENGTH="2048").Config.MAX_CONTENT_LENGTH == 2048
+
+
+# --- padrón over HTTP ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["http://renapo.interna/curp", "", "HTTPS:/renapo.interna", "ftp://renapo.interna"])
+def test_padron_http_exige_https_fuera_de_pruebas(sin_depuracion, url):
+    """CURPs and names travel to the padrón service: outside debug/testing only over https."""
+    with pytest.raises(RuntimeError, match="PADRON_URL"):
+        create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="http",
+                   PADRON_URL=url)
+
+
+def test_padron_https_o_local_arrancan(sin_depuracion):
+    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="http",
+               PADRON_URL="https://renapo.interna/curp")
+    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="local",
+               PADRON_URL="http://no-se-usa")
+
+
+def test_padron_http_en_pruebas_acepta_http(sin_depuracion):
+    """The stub server of tests/integration/test_padron_http.py listens on http://127.0.0.1."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=BASE, PADRON_BACKEND="http",
+                     PADRON_URL="http://127.0.0.1:9/curp")
+    assert app.testing
