@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     check_padron_url(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -62,6 +64,14 @@ def check_padron_url(app: Flask) -> None:
     if url.scheme.lower() != "https" or not url.netloc:
         raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_BACKEND=http "
                            f"(es {app.config.get('PADRON_URL')!r}).")
+
+
+def register_logging(app: Flask) -> None:
+    """Tokens of activation and reset links out of the dev server's access log and the app's own log."""
+    from registro_accesos import instalar_filtro
+
+    instalar_filtro(logging.getLogger("werkzeug"))
+    instalar_filtro(app.logger)
 
 
 def register_extensions(app: Flask) -> None:

@@ -225,8 +225,8 @@ def arrancar_gunicorn(url: str, puerto: int, trabajo: Path) -> subprocess.Popen:
     )
     registro = open(trabajo / "gunicorn.log", "wb")
     return subprocess.Popen(
-        [str(RAIZ / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"{HOST}:{puerto}", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
+        [str(RAIZ / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
+         "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"{HOST}:{puerto}", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
          "app:create_app()"],
         cwd=RAIZ, env=entorno, stdout=registro, stderr=subprocess.STDOUT, start_new_session=True)
 
