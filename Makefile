@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-FLASK  := $(VENV)/bin/flask --app app
+# SECRET_KEY from the environment, else from instance/secret_key (made once, random, never committed).
+CLAVE  := instance/secret_key
+CON_CLAVE = SECRET_KEY="$${SECRET_KEY:-$$(cat $(CLAVE))}"
+FLASK   = $(CON_CLAVE) $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX   := static/vendor/htmx.min.js
@@ -11,11 +14,11 @@ HTMX   := static/vendor/htmx.min.js
 
 ## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
 ##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
-run: install assets migrate
+run: install assets $(CLAVE) migrate
 	$(FLASK) padron cargar
-	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar; fi
+	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar --forzar; fi
 	@# The Huey worker (large exports, e-mail retries, cleanup) runs beside the web server and stops with it.
-	$(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
+	$(CON_CLAVE) $(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
 	  trabajador=$$!; trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -72,11 +75,17 @@ $(HTMX): package.json package-lock.json
 capturas: install-dev assets
 	$(PY) scripts/capturas.py
 
-migrate: install
+## the key that signs sessions and links when SECRET_KEY is not set: created once, readable by its owner only
+$(CLAVE):
+	@mkdir -p instance
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp && mv $@.tmp $@
+	@echo "Clave de sesión nueva en $@ (no se versiona)."
+
+migrate: install $(CLAVE)
 	$(FLASK) db upgrade
 
-demo: install migrate
-	$(FLASK) demo cargar
+demo: install $(CLAVE) migrate
+	$(FLASK) demo cargar --forzar
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,11 +1,20 @@
 """Application factory: ``flask --app app run``."""
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import secrets
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.security import safe_join
 
 from config import Config
+
+# The key the repository once shipped as its default: public, so it signs nothing (F02).
+CLAVE_PUBLICADA = "dev-solo-local-cambia-esta-clave"
+LONGITUD_MINIMA_CLAVE = 32
 
 
 def create_app(config: type[Config] = Config, **overrides) -> Flask:
@@ -13,15 +22,56 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides)
+    check_secret_key(app)
+    check_padron_url(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_static_versions(app)
     register_commands(app)
     return app
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start with a missing, short or published key, outside debug and testing
+    (there a random key is made for this process when none is set)."""
+    if app.debug or app.testing:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+        return
+    como = ("Genera una con: python3 -c 'import secrets; print(secrets.token_urlsafe(48))' "
+            "y defínela en el entorno (consérvala estable y secreta).")
+    for nombre, clave in [("SECRET_KEY", app.config.get("SECRET_KEY")),
+                          *(("SECRET_KEY_FALLBACKS", c) for c in app.config.get("SECRET_KEY_FALLBACKS") or ())]:
+        if not clave:
+            raise RuntimeError(f"{nombre} no está definida. {como}")
+        if clave == CLAVE_PUBLICADA:
+            raise RuntimeError(f"{nombre} es la clave de desarrollo publicada en el repositorio. {como}")
+        if len(clave) < LONGITUD_MINIMA_CLAVE:
+            raise RuntimeError(f"{nombre} debe tener al menos {LONGITUD_MINIMA_CLAVE} caracteres. {como}")
+
+
+def check_padron_url(app: Flask) -> None:
+    """CURPs and names go to the padrón service: only over https, outside debug and testing."""
+    if app.debug or app.testing or app.config.get("PADRON_BACKEND") != "http":
+        return
+    url = urlsplit(app.config.get("PADRON_URL") or "")
+    if url.scheme.lower() != "https" or not url.netloc:
+        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_BACKEND=http "
+                           f"(es {app.config.get('PADRON_URL')!r}).")
+
+
+def register_logging(app: Flask) -> None:
+    """Tokens of activation and reset links out of the dev server's access log and the app's own log."""
+    from registro_accesos import instalar_filtro
+
+    instalar_filtro(logging.getLogger("werkzeug"))
+    instalar_filtro(app.logger)
 
 
 def register_extensions(app: Flask) -> None:
@@ -92,9 +142,49 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        # Pages, fragments and downloads hold personal data: no copy on disk for Back after logout
+        # (no-cache still stores). Static files come with their own Cache-Control from send_file.
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        # Only over https: http://127.0.0.1 in development must not be pinned to https.
+        if app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def register_static_versions(app: Flask) -> None:
+    """``url_for('static', ...)`` adds ``?v=<hash of the file>``: that URL never changes content, so it
+    is cached for a year; any other static URL keeps send_file's revalidation (no-cache + ETag)."""
+    versiones: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def version(nombre: str) -> str | None:
+        ruta = safe_join(app.static_folder, nombre)
+        try:
+            estado = os.stat(ruta) if ruta else None
+        except OSError:
+            return None
+        if estado is None:
+            return None
+        firma = (estado.st_mtime_ns, estado.st_size)
+        if nombre not in versiones or versiones[nombre][0] != firma:
+            with open(ruta, "rb") as archivo:
+                versiones[nombre] = (firma, hashlib.sha256(archivo.read()).hexdigest()[:12])
+        return versiones[nombre][1]
+
+    @app.url_defaults
+    def _con_version(endpoint, valores):
+        if endpoint == "static" and "v" not in valores and (v := version(valores.get("filename", ""))):
+            valores["v"] = v
+
+    @app.after_request
+    def _estatico_inmutable(respuesta):
+        if (request.endpoint == "static" and respuesta.status_code == 200 and request.args.get("v")
+                and request.args["v"] == version(request.view_args["filename"])):
+            respuesta.cache_control.no_cache = None
+            respuesta.cache_control.public = True
+            respuesta.cache_control.max_age = 365 * 24 * 3600
+            respuesta.cache_control.immutable = True
+        return respuesta
 
 
 def register_commands(app: Flask) -> None:

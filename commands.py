@@ -15,9 +15,18 @@ DEMO_PASSWORD = "Demostracion2026"
 
 
 @demo_cli.command("cargar")
-def cargar_demo() -> None:
+@click.option("--forzar", is_flag=True, help="Cargar aunque la aplicación no esté en modo de depuración.")
+def cargar_demo(forzar: bool) -> None:
     """Crea un contratista de demostración con sus Datos Generales (idempotente)."""
+    from flask import current_app
+
     from models import Contratista, DatosGenerales
+
+    # A published RFC and password: never on a real server by accident.
+    if not (current_app.debug or forzar):
+        raise click.ClickException(
+            "La aplicación no está en modo de depuración: el contratista de demostración tiene una contraseña "
+            "publicada. Usa --forzar solo en un servidor de pruebas.")
 
     contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == DEMO_RFC))
     if contratista is None:

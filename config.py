@@ -13,6 +13,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
 
 
+def _lista(name: str) -> list[str]:
+    """A comma-separated variable as a list, blanks dropped."""
+    return [parte.strip() for parte in os.environ.get(name, "").split(",") if parte.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the driver spelled out.
@@ -23,7 +28,10 @@ def _database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-solo-local-cambia-esta-clave")
+    # No default: create_app refuses to start without a strong key (a random one in debug/testing).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # Key rotation: the previous keys, oldest first; they still verify sessions and links, never sign.
+    SECRET_KEY_FALLBACKS = _lista("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -32,11 +40,18 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    # Secure cookies by default (browsers accept them on http://localhost and 127.0.0.1 too);
+    # SESSION_COOKIE_SECURE=0 only to try the app over plain HTTP on a LAN.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", default=True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+    # Request size: no form of ours comes near these (no uploads); larger bodies get the 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 64 * 1024  # one multipart field
+    MAX_FORM_PARTS = 100              # fields of a multipart body
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # werkzeug's scrypt (n=2**15): ~0.1 s a hash here, on purpose.
@@ -99,6 +114,8 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "clave-de-pruebas"
+    SECRET_KEY_FALLBACKS: list[str] = []
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks http
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     BASE_URL = "http://localhost"
     SERVER_NAME = None

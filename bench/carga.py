@@ -125,7 +125,7 @@ def _migrar(url: str) -> None:
     from config import Config
     from extensions import db
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_urlsafe(48))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -219,13 +219,14 @@ def arrancar_gunicorn(url: str, puerto: int, trabajo: Path) -> subprocess.Popen:
         MAIL_PORT=str(puerto_libre()),  # nothing listens there: a send fails at once and stays pending
         MAIL_TIMEOUT="2",
         PADRON_BACKEND="local",
+        SESSION_COOKIE_SECURE="0",  # plain http on loopback: http.cookiejar never sends a Secure cookie there
         HUEY_SQLITE=str(trabajo / "huey.sqlite"),
         EXPORT_DIR=str(trabajo / "exportaciones"),
     )
     registro = open(trabajo / "gunicorn.log", "wb")
     return subprocess.Popen(
-        [str(RAIZ / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"{HOST}:{puerto}", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
+        [str(RAIZ / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
+         "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"{HOST}:{puerto}", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
          "app:create_app()"],
         cwd=RAIZ, env=entorno, stdout=registro, stderr=subprocess.STDOUT, start_new_session=True)
 

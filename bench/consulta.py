@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sqlite3
 import statistics
 import sys
@@ -49,7 +50,7 @@ def _sembrar(ruta: Path) -> int:
 
     if ruta.exists():
         ruta.unlink()
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}")
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", SECRET_KEY=secrets.token_urlsafe(48))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -192,7 +193,7 @@ def main() -> None:
     from app import create_app
     from config import Config
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", SECRET_KEY="bench",
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", SECRET_KEY=secrets.token_urlsafe(48),
                      MAIL_SUPPRESS_SEND=True)
     cliente = app.test_client()
     import re

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def sembrar(ruta: Path) -> None:
     from extensions import db
 
     ruta.unlink(missing_ok=True)
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}")
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", SECRET_KEY=secrets.token_urlsafe(48))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -84,7 +85,8 @@ def hijo_app(ruta: Path, contratista_id: int, carpeta: Path) -> None:
     from services import exportar
     from services.consulta import Filtro
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", EXPORT_DIR=str(carpeta))
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", EXPORT_DIR=str(carpeta),
+                     SECRET_KEY=secrets.token_urlsafe(48))
     import tareas
 
     tareas.usar_app(app)

@@ -7,6 +7,7 @@ each estatus, serves the app on a loopback port and photographs it with Debian's
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -37,11 +38,11 @@ def preparar(ruta_db: Path):
     from services.padron import PersonaEncontrada
     from services.tokens import token_activacion
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY="capturas",
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY=secrets.token_urlsafe(48),
                      MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     with app.app_context():
         upgrade()
-        app.test_cli_runner().invoke(args=["demo", "cargar"])
+        app.test_cli_runner().invoke(args=["demo", "cargar", "--forzar"])
         personas = list(generar_personas(8, 11))
         db.session.add_all(PersonaPadron(curp=p.curp, nombre=p.nombre, primer_apellido=p.primer_apellido,
                                          segundo_apellido=p.segundo_apellido, fecha_nacimiento=p.fecha_nacimiento,

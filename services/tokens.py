@@ -24,7 +24,9 @@ _SAL_VERIFICACION = "verificar-cuenta-contratista"
 
 
 def _serializador(sal: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=sal)
+    # Newest key last: it signs; the fallbacks (SECRET_KEY_FALLBACKS) still verify links sent before a rotation.
+    claves = [*(current_app.config.get("SECRET_KEY_FALLBACKS") or ()), current_app.config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(claves, salt=sal)
 
 
 class EstadoLiga(enum.Enum):

@@ -1,6 +1,8 @@
-"""Spanish error pages; the 500 handler rolls the session back so nothing half-written stays."""
-from flask import Flask, render_template, request
+"""Spanish error pages; the 500 handler rolls the session back so nothing half-written stays, and
+says so only when the request had not committed anything before it failed."""
+from flask import Flask, g, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 
 from extensions import db
 
@@ -13,6 +15,8 @@ _MENSAJES = {
     429: ("Demasiadas solicitudes", "Realizaste demasiadas solicitudes. Espera un momento e inténtalo de nuevo."),
     500: ("Error del sistema", "Ocurrió un error inesperado. No se guardó ningún cambio parcial; inténtalo de nuevo."),
 }
+_DESPUES_DE_GUARDAR = ("Ocurrió un error inesperado después de guardar parte de la operación. "
+                       "Revisa el resultado antes de repetirla.")
 
 
 def pagina_error(codigo: int, detalle: str | None = None):
@@ -21,7 +25,22 @@ def pagina_error(codigo: int, detalle: str | None = None):
                            mensaje=detalle or mensaje), codigo
 
 
+def _marcar_commit(sesion) -> None:
+    # after_commit also fires when a SAVEPOINT (begin_nested) is released: only the real COMMIT counts.
+    if has_request_context() and not sesion.in_nested_transaction():
+        g.hubo_commit = True
+
+
 def register(app: Flask) -> None:
+    # Flask-SQLAlchemy's scoped session: the listener lands on its Session class, once per process.
+    if not event.contains(db.session, "after_commit", _marcar_commit):
+        event.listen(db.session, "after_commit", _marcar_commit)
+
+    @app.before_request
+    def _sin_commit_aun():
+        # g outlives a request when the caller holds an app context (tests, stream_with_context).
+        g.hubo_commit = False
+
     for codigo in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(codigo, lambda e, c=codigo: pagina_error(c, getattr(e, "spanish", None)))
 
@@ -44,4 +63,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def _error_interno(e):
         db.session.rollback()
-        return pagina_error(500)
+        return pagina_error(500, _DESPUES_DE_GUARDAR if g.get("hubo_commit") else None)

@@ -55,8 +55,7 @@ def exportar_ahora():
     exportar.registrar(current_user, actor, filtro, filas, "directa")
     db.session.commit()
     archivo.seek(0)
-    return send_file(archivo, mimetype=exportar.MIME_XLSX, as_attachment=True,
-                     download_name=exportar.nombre_archivo(current_user.rfc, cuando), max_age=0)
+    return _descarga(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
 
 
 @bp.get("/<int:exportacion_id>")
@@ -75,5 +74,11 @@ def descargar(exportacion_id: int):
         return render_template("exportar_excel/vencida.html", exportacion=exportacion), 410
     if exportacion.estado != Exportacion.LISTA or not exportacion.ruta or not Path(exportacion.ruta).exists():
         abort(404)
-    return send_file(exportacion.ruta, mimetype=exportar.MIME_XLSX, as_attachment=True,
-                     download_name=exportacion.nombre_archivo, max_age=0)
+    return _descarga(exportacion.ruta, exportacion.nombre_archivo)
+
+
+def _descarga(archivo, nombre: str):
+    """The workbook as an attachment that no cache keeps (send_file's max_age=0 is only no-cache)."""
+    respuesta = send_file(archivo, mimetype=exportar.MIME_XLSX, as_attachment=True, download_name=nombre)
+    respuesta.headers["Cache-Control"] = "no-store"
+    return respuesta

@@ -6,6 +6,8 @@ raises. The contractor gets the Spanish 500 page, and nothing of the half-done c
 no relation, no capturista, no outbox row, no bitácora row, no changed estatus. The next request
 works normally (the connection went back to the pool clean).
 """
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
@@ -13,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 import services.capturistas as servicio_capturistas
 import services.correo as servicio_correo
 from extensions import db
-from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
+from models import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista
 from tests.faults.conftest import HX_ALTA, GRID, contar, guardar, hx_fila, post_fila, relacion_sembrada
 
 TODAS = (RelacionCapturista, Capturista, CorreoSaliente, Bitacora)
@@ -44,10 +46,17 @@ def _falla_a_medias(real_de_la_base: bool = False):
     return fallar, visto
 
 
-def _es_pagina_500(r) -> None:
+NADA_GUARDADO = "No se guardó ningún cambio parcial"
+ALGO_GUARDADO = ("Ocurrió un error inesperado después de guardar parte de la operación. "
+                 "Revisa el resultado antes de repetirla.")
+
+
+def _es_pagina_500(r, guardado: bool = False) -> None:
+    """The Spanish 500 page, telling the truth about what was already committed."""
     html = r.get_data(as_text=True)
     assert r.status_code == 500
-    assert "Error del sistema" in html and "No se guardó ningún cambio parcial" in html
+    assert "Error del sistema" in html
+    assert (ALGO_GUARDADO in html) is guardado and (NADA_GUARDADO in html) is not guardado
 
 
 # --- Alta de usuarios: Guardar -----------------------------------------------------------------------
@@ -122,3 +131,63 @@ def test_accion_de_fila_con_la_base_caida_a_medias_no_cambia_nada(app, client, e
     with app.app_context():
         assert db.session.scalars(select(Bitacora.accion)).all() == [
             {"eliminar": "baja", "activar": "activacion", "enviar-email": "reenvio"}[accion]]
+
+
+# --- the 500 page after a commit --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("con_htmx", [False, True], ids=["sin-js", "htmx"])
+def test_falla_despues_de_guardar_el_alta_lo_dice(app, client, escenario, monkeypatch, con_htmx):
+    """The alta commits, then an unexpected error (here in sending the e-mail): the 500 page must not
+    claim that nothing was saved, and the alta is indeed there."""
+    import blueprints.alta_usuarios.routes as rutas_alta
+
+    def fallar(*args, **kwargs):
+        raise RuntimeError("falla inyectada después del commit")
+
+    monkeypatch.setattr(rutas_alta, "intentar_envio", fallar)
+    r = guardar(client, escenario["personas"][3].curp, headers=HX_ALTA if con_htmx else None)
+    _es_pagina_500(r, guardado=True)
+    assert contar(app, RelacionCapturista, Capturista, CorreoSaliente) == (1, 1, 1)
+
+
+@pytest.fixture
+def rutas_de_prueba(app):
+    """Views that only the tests have: commit then fail, fail before committing, just commit."""
+    from models import PersonaPadron
+
+    def escribir(curp: str) -> None:
+        db.session.add(PersonaPadron(curp=curp, nombre="PRUEBA", primer_apellido="FALLA", segundo_apellido="",
+                                     fecha_nacimiento=date(1990, 1, 1), sexo="H", entidad="09"))
+        db.session.commit()
+
+    def confirma_y_falla():
+        escribir("PRUE900101HDFRRR01")
+        raise RuntimeError("falla inyectada después del commit")
+
+    def falla_antes():
+        db.session.add(PersonaPadron(curp="PRUE900101HDFRRR02", nombre="PRUEBA", primer_apellido="FALLA",
+                                     segundo_apellido="", fecha_nacimiento=date(1990, 1, 1), sexo="H", entidad="09"))
+        db.session.flush()
+        raise RuntimeError("falla inyectada antes del commit")
+
+    def solo_confirma():
+        escribir("PRUE900101HDFRRR03")
+        return "ok"
+
+    app.add_url_rule("/_prueba/confirma-y-falla", view_func=confirma_y_falla)
+    app.add_url_rule("/_prueba/falla-antes", view_func=falla_antes)
+    app.add_url_rule("/_prueba/confirma", view_func=solo_confirma)
+
+
+def test_pagina_500_segun_haya_commit(app, client, rutas_de_prueba):
+    _es_pagina_500(client.get("/_prueba/confirma-y-falla"), guardado=True)
+    _es_pagina_500(client.get("/_prueba/falla-antes"), guardado=False)
+    with app.app_context():
+        assert db.session.scalars(select(PersonaPadron.curp)).all() == ["PRUE900101HDFRRR01"]
+
+
+def test_el_commit_de_una_peticion_no_se_hereda(app, client, rutas_de_prueba):
+    """Requests made while the test holds an app context share ``g``: the flag is per request."""
+    with app.app_context():
+        assert client.get("/_prueba/confirma").status_code == 200
+        _es_pagina_500(client.get("/_prueba/falla-antes"), guardado=False)

@@ -19,3 +19,21 @@ def test_404_en_espanol(client):
     r = client.get("/no-existe")
     assert r.status_code == 404
     assert "Página no encontrada" in r.get_data(as_text=True)
+
+
+def test_estaticos_versionados_se_guardan_un_anio(client):
+    """F10: static URLs carry ?v=<hash of the file>; that exact URL may be cached for a year (a changed
+    file gets a new URL). Without the current version they are only revalidated, never no-store."""
+    import re
+
+    html = client.get("/cuenta/iniciar-sesion").get_data(as_text=True)
+    m = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]{12}))"', html)
+    assert m, "la hoja de estilos no lleva versión"
+    assert re.search(r'src="/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12}"', html)
+    versionada = client.get(m.group(1))
+    assert versionada.status_code == 200
+    cc = versionada.cache_control
+    assert cc.max_age == 31536000 and cc.public and cc.immutable and not cc.no_cache and not cc.no_store
+    for url in ("/static/css/app.css", "/static/css/app.css?v=000000000000"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.cache_control.no_cache and not r.cache_control.max_age, url
