@@ -1,0 +1,70 @@
+"""Throttles shared by several app instances through a real Redis server (F03/F04: "works with
+several app instances"). Two apps built separately — two gunicorn workers, or two machines —
+count one attacker's failures together, and a session ended on one is ended on the other."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from app import create_app
+from config import TestConfig
+from tests.conftest import puerto_libre
+from tests.factories import PASSWORD, crear_contratista, iniciar_sesion
+
+REDIS = shutil.which("redis-server")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    assert REDIS, "Falta redis-server (apt-get install redis-server; .ci/run lo instala)"
+    puerto = puerto_libre()
+    proceso = subprocess.Popen([REDIS, "--port", str(puerto), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", puerto), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{puerto}/0"
+    proceso.terminate()
+    proceso.wait(timeout=5)
+
+
+def _instancia(database_url, redis_url, tmp_path, nombre):
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_STORAGE_URI=redis_url,
+                      EXPORT_DIR=str(tmp_path / nombre))
+
+
+def test_dos_instancias_cuentan_juntas_los_fallos_y_las_sesiones(app, database_url, redis_url, tmp_path):
+    with app.app_context():
+        rfc = crear_contratista().rfc
+    primera = _instancia(database_url, redis_url, tmp_path, "a")
+    segunda = _instancia(database_url, redis_url, tmp_path, "b")
+    # Separate limiter storages, as in separate processes, would each allow 5 failures.
+    atacante = {"REMOTE_ADDR": "203.0.113.50"}
+    for i in range(5):
+        instancia = (primera, segunda)[i % 2]
+        r = iniciar_sesion(instancia.test_client(), rfc, "Mala#clave2026", environ_base=atacante)
+        assert r.status_code == 422
+    for instancia in (primera, segunda):
+        r = iniciar_sesion(instancia.test_client(), rfc, PASSWORD, environ_base=atacante)
+        assert "demasiados intentos fallidos" in r.get_data(as_text=True), "el límite no se compartió"
+    # The owner from elsewhere logs in on the first instance; the cookie also works on the second...
+    duenio = primera.test_client()
+    assert iniciar_sesion(duenio, rfc, PASSWORD).status_code == 303
+    copia = segunda.test_client()
+    cookie = duenio.get_cookie("session")
+    copia.set_cookie(cookie.key, cookie.value)
+    assert copia.get("/administracion/consulta").status_code == 200
+    # ...until Cerrar sesión on the first one ends it everywhere.
+    pagina = duenio.get("/")
+    from tests.conftest import csrf_de
+
+    assert duenio.post("/cuenta/cerrar-sesion", data={"csrf_token": csrf_de(pagina)}).status_code == 303
+    assert copia.get("/administracion/consulta").status_code == 302
