@@ -197,3 +197,80 @@ def test_remitentes_simultaneos_entregan_cada_correo_una_vez(app, client, escena
         tareas.usar_app(None)
     assert sorted(m["To"] for m in buzon.mensajes) == sorted(correos)
     assert [(c.estado, c.intentos) for c in _correos(app)] == [("enviado", 2)] * len(correos)
+
+
+# --- one bad message must not stop the others (F06, F13) ---------------------------------------------
+
+def _sembrar_correos(app, *asuntos_y_destinos) -> list[int]:
+    """Pending outbox rows written straight to the database (as a bug or bad data could leave them)."""
+    with app.app_context():
+        correos = [CorreoSaliente(tipo="activacion", destinatario=destino, asunto=asunto,
+                                  cuerpo_texto="Hola", cuerpo_html="<p>Hola</p>")
+                   for asunto, destino in asuntos_y_destinos]
+        db.session.add_all(correos)
+        db.session.commit()
+        return [c.id for c in correos]
+
+
+def _estado(app, correo_id):
+    with app.app_context():
+        c = db.session.get(CorreoSaliente, correo_id)
+        return c.estado, c.intentos, c.ultimo_error
+
+
+def test_f06_un_asunto_con_salto_de_linea_no_detiene_el_envio_de_los_demas(app, smtp, caplog):
+    """F06: a message the e-mail package refuses to build (CR/LF in the subject) is marked fallido
+    for good; the messages before and after it are still delivered and nothing is raised."""
+    from services.correo import enviar_pendientes
+
+    bueno1, malo, bueno2 = _sembrar_correos(
+        app, ("Primero", "uno@correo.example"), ("Hola\r\nBcc: x@evil.example", "malo@correo.example"),
+        ("Tercero", "tres@correo.example"))
+    with app.app_context():
+        assert enviar_pendientes() == (2, 1)
+    assert sorted(m["To"] for m in smtp.mensajes) == ["tres@correo.example", "uno@correo.example"]
+    assert all("evil" not in m.as_string() for m in smtp.mensajes)
+    assert _estado(app, bueno1)[0] == _estado(app, bueno2)[0] == "enviado"
+    estado, intentos, error = _estado(app, malo)
+    assert (estado, intentos) == ("fallido", 1) and "BadHeaderError" in error and "@" not in error
+    assert f"correo {malo} " in caplog.text and "malo@correo.example" not in caplog.text
+    with app.app_context():
+        assert enviar_pendientes() == (0, 0)  # final: never retried
+    assert len(smtp.mensajes) == 2
+
+
+def test_f06_un_error_inesperado_en_un_correo_no_detiene_a_los_demas(app, smtp, monkeypatch):
+    """F06: any exception for one row (not only SMTP's) marks that row fallido and the loop goes on."""
+    import services.correo as servicio
+
+    original = servicio.Message
+
+    def mensaje_que_truena(**kwargs):
+        if kwargs["subject"] == "Truena":
+            raise RuntimeError("fallo inesperado armando el correo para dos@correo.example")
+        return original(**kwargs)
+
+    monkeypatch.setattr(servicio, "Message", mensaje_que_truena)
+    ids = _sembrar_correos(app, ("Uno", "uno@correo.example"), ("Truena", "dos@correo.example"),
+                           ("Tres", "tres@correo.example"))
+    with app.app_context():
+        assert servicio.enviar_pendientes() == (2, 1)
+    assert len(smtp.mensajes) == 2
+    estado, _, error = _estado(app, ids[1])
+    assert estado == "fallido" and error == "RuntimeError: fallo inesperado armando el correo para <destinatario>"
+
+
+def test_f06_intentar_envio_no_lanza_aunque_el_envio_truene(app, smtp, monkeypatch, caplog):
+    """F06: intentar_envio runs inside a request after the commit: it must never turn a saved change
+    into a 500."""
+    import services.correo as servicio
+
+    [correo_id] = _sembrar_correos(app, ("Uno", "uno@correo.example"))
+
+    def truena(*args, **kwargs):
+        raise RuntimeError("la base de datos se fue")
+
+    monkeypatch.setattr(servicio, "_reclamar", truena)
+    with app.app_context():
+        assert servicio.intentar_envio(db.session.get(CorreoSaliente, correo_id)) is False
+    assert smtp.mensajes == [] and f"correo {correo_id}:" in caplog.text
