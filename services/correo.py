@@ -3,8 +3,10 @@
 ``encolar`` renders ``templates/email/<plantilla>.txt`` and ``.html`` into a CorreoSaliente row
 (in the caller's transaction). ``enviar_pendientes`` claims each row with a conditional UPDATE so
 two senders (a request and ``flask correos enviar``) never deliver the same row twice; an SMTP
-failure puts the row back to pending with the error, to be retried later. A message that cannot be
-built or sent at all (any other exception) is marked fallido: one bad row never stops the others.
+failure puts the row back to pending with the error, to be retried later, unless the server refused
+the message for good (a 5xx answer): then, like a message that cannot be built or sent at all (any
+other exception), it is marked fallido at once. One bad row never stops the others. Neither the log
+nor ``ultimo_error`` holds an e-mail address: the log names the message by its id.
 """
 from __future__ import annotations
 
@@ -74,9 +76,29 @@ def _reclamar(correo_id: int) -> bool:
     return resultado.rowcount == 1
 
 
+def _texto_smtp(codigo: int, respuesta) -> str:
+    if isinstance(respuesta, bytes):
+        respuesta = respuesta.decode("utf-8", "replace")
+    return f"{codigo} {respuesta}"
+
+
 def describir_error(exc: BaseException) -> str:
-    """``ultimo_error`` and log text: the exception type and message with every e-mail address hidden."""
-    return _DIRECCION.sub("<destinatario>", f"{type(exc).__name__}: {exc}")[:500]
+    """``ultimo_error`` and log text: the exception type, the SMTP code and text when the server
+    answered, and never an e-mail address (the recipient's or the sender's)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        detalle = "; ".join(_texto_smtp(codigo, texto) for codigo, texto in exc.recipients.values())
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        detalle = _texto_smtp(exc.smtp_code, exc.smtp_error)
+    else:
+        detalle = str(exc)
+    return _DIRECCION.sub("<destinatario>", f"{type(exc).__name__}: {detalle}")[:500]
+
+
+def es_rechazo_definitivo(exc: BaseException) -> bool:
+    """The server refused this message for good (5xx): retrying it would get the same answer."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(codigo >= 500 for codigo, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 def _registrar_fallo(correo_id: int, exc: BaseException, *, final: bool) -> None:
@@ -118,6 +140,7 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
         for correo_id in candidatos:
             if not _reclamar(correo_id):
                 continue  # another sender has it
+            conectando = False
             try:
                 correo = db.session.get(CorreoSaliente, correo_id)
                 mensaje = Message(
@@ -127,11 +150,16 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
                 )
                 db.session.commit()  # no transaction (nor SQLite write lock) held while talking SMTP
                 if conexion is None:
+                    conectando = True
                     conexion = _ConexionConLimite(current_app.extensions["mail"]).__enter__()
+                    conectando = False
                 conexion.send(mensaje)
             except (OSError, smtplib.SMTPException) as exc:
-                log.warning("No se pudo enviar el correo %s: %s", correo_id, describir_error(exc))
-                _registrar_fallo(correo_id, exc, final=False)
+                # A refusal while connecting (greeting, TLS, login) is the server's, not this message's.
+                final = not conectando and es_rechazo_definitivo(exc)
+                log.warning("No se pudo enviar el correo %s: %s%s", correo_id, describir_error(exc),
+                            " (rechazo definitivo: no se reintentará)" if final else "")
+                _registrar_fallo(correo_id, exc, final=final)
             except Exception as exc:  # noqa: BLE001 - a message that can never be built or sent
                 log.error("El correo %s no se puede enviar; queda como fallido: %s", correo_id, describir_error(exc))
                 _registrar_fallo(correo_id, exc, final=True)
