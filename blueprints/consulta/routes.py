@@ -8,12 +8,15 @@ from blueprints.consulta import bp
 from blueprints.consulta.forms import AccionForm, EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from extensions import db
-from models import Bitacora
+from models import Bitacora, CorreoSaliente
 from services import capturistas as servicio
 from services import consulta as grid
 from services.correo import intentar_envio
 
 GRID = "grid-capturistas"
+# The server refused the message for good (5xx): it will not be retried.
+LIGA_RECHAZADA = ("No se pudo enviar la nueva liga de activación: el servidor de correo rechazó el mensaje. "
+                  "Revisa el correo electrónico del usuario capturista.")
 
 
 def _objetivo(relacion_id: int) -> str:
@@ -99,9 +102,12 @@ def editar(relacion_id: int):
             return _rechazado(relacion_id, exc)
         mensaje = "Los datos del usuario capturista se actualizaron correctamente."
         if saliente is not None:
-            enviado = intentar_envio(saliente)
-            mensaje += (f" Se envió una nueva liga de activación a {relacion.correo}; la anterior ya no es válida."
-                        if enviado else " La nueva liga de activación quedó pendiente de envío.")
+            if intentar_envio(saliente):
+                mensaje += f" Se envió una nueva liga de activación a {relacion.correo}; la anterior ya no es válida."
+            elif saliente.estado == CorreoSaliente.FALLIDO:
+                mensaje += f" {LIGA_RECHAZADA}"
+            else:
+                mensaje += " La nueva liga de activación quedó pendiente de envío."
         elif not cambios:
             mensaje = "No hubo cambios en los datos del usuario capturista."
         return _hecho(relacion_id, mensaje)
@@ -122,6 +128,8 @@ def enviar_email(relacion_id: int):
     if intentar_envio(saliente):
         mensaje = (f"Se envió una nueva liga de activación a {relacion.correo}; estará activa durante 24 horas "
                    "y las ligas anteriores ya no son válidas.")
+    elif saliente.estado == CorreoSaliente.FALLIDO:
+        mensaje = LIGA_RECHAZADA
     else:
         mensaje = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
     return _hecho(relacion_id, mensaje)

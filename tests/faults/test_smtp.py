@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from extensions import db, mail
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import Buzon, apuntar_smtp, puerto_libre
+from tests.conftest import Buzon, apuntar_smtp, csrf_de, puerto_libre
 from tests.faults.conftest import (GRID, LIGA_RE, BuzonCaprichoso, a_la_vez, contar, guardar, hx_fila, post_fila,
                                    relacion_sembrada, servidor_smtp)
 
 PENDIENTE_REENVIO = "La nueva liga de activación quedó pendiente de envío; el sistema la reintentará."
+NO_SE_PUDO = "el servidor de correo rechazó el mensaje"
 
 
 def _correos(app) -> list[CorreoSaliente]:
@@ -160,7 +161,7 @@ def test_smtp_que_falla_en_data_deja_pendiente_y_reintenta(app, client, escenari
         assert correo.intentos == 3
 
 
-@pytest.mark.parametrize("flujo,via", [("alta", "huey"), ("enviar-email", "cli")])
+@pytest.mark.parametrize("flujo,via", [("alta", "huey"), ("enviar-email", "cli"), ("editar", "cli")])
 def test_f13_smtp_que_rechaza_data_con_5xx_deja_fallido_sin_reintentos(app, client, escenario, entregar, flujo, via):
     """F13: a permanent (5xx) refusal of DATA is final at once: the change is kept, the message is
     fallido after one attempt and no later run of the sender tries it again."""
@@ -169,10 +170,25 @@ def test_f13_smtp_que_rechaza_data_con_5xx_deja_fallido_sin_reintentos(app, clie
     with servidor_smtp(buzon, puerto):
         apuntar_smtp(app, puerto)
         if flujo == "alta":
-            assert guardar(client, escenario["personas"][2].curp, correo="data@correo.example").status_code == 303
-        else:
+            r = guardar(client, escenario["personas"][2].curp, correo="data@correo.example")
+            assert r.status_code == 303
+            html = client.get(r.headers["Location"]).get_data(as_text=True)
+            assert "El usuario se guardó exitosamente." in html
+        elif flujo == "enviar-email":
             rid = relacion_sembrada(app, escenario["id"], escenario["personas"][2], correo="data@correo.example")
-            assert post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid)).status_code == 200
+            r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid))
+            assert r.status_code == 200
+            html = r.get_data(as_text=True)
+        else:  # a new correo in Editar sends a new link
+            rid = relacion_sembrada(app, escenario["id"], escenario["personas"][2], correo="antes@correo.example")
+            r = client.post(f"{GRID}/{rid}/editar", data={
+                "csrf_token": csrf_de(client.get(GRID)), "volver": GRID, "telefono": "5512345678",
+                "correo": "data@correo.example", "confirmar_correo": "data@correo.example"})
+            assert r.status_code == 303
+            html = client.get(r.headers["Location"]).get_data(as_text=True)
+            assert "se actualizaron correctamente" in html
+        # The contractor is told the truth: not "pending, will be retried".
+        assert NO_SE_PUDO in html and "reintentará" not in html and "pendiente de envío" not in html
         assert contar(app, RelacionCapturista, CorreoSaliente) == (1, 1)
         for _ in range(2):
             salida = entregar(via)
