@@ -85,7 +85,7 @@ def escribir_libro(destino, contratista: Contratista, filtro: Filtro, cuando: da
             hoja.column_dimensions[get_column_letter(i)].width = ancho
         hoja.freeze_panes = "A3"  # title and header stay visible
 
-        titulo = WriteOnlyCell(hoja, value=(
+        titulo = celda_de_texto(hoja, (
             f"{contratista.nombre_visible} · RFC {contratista.rfc} · Generado el "
             f"{cuando.astimezone(zona):%d/%m/%Y %H:%M} (hora de la Ciudad de México)"))
         titulo.font = Font(bold=True, size=13)
@@ -122,18 +122,25 @@ def _celdas(hoja, fila, zona) -> list:
             valores.append(celda)
         elif i == 7:
             valores.append(ESTATUS[valor])
-        elif isinstance(valor, str) and valor.startswith(_PELIGROSOS):
-            valores.append(texto_literal(hoja, valor))
+        elif isinstance(valor, str) and es_peligroso(valor):
+            valores.append(celda_de_texto(hoja, valor))
         else:
             valores.append(valor)  # CURP and teléfono stay str: text cells, leading zeros kept
     return valores
 
 
-def texto_literal(hoja, valor: str) -> WriteOnlyCell:
-    """A string Excel must show as typed, never run (formula injection)."""
+def es_peligroso(valor: str) -> bool:
+    """Text Excel could take for a formula."""
+    return valor.startswith(_PELIGROSOS)
+
+
+def celda_de_texto(hoja, valor: str) -> WriteOnlyCell:
+    """A text cell Excel shows as typed and never runs: the formula guard for every text we write
+    from user data (the data cells and the title with the razón social)."""
     celda = WriteOnlyCell(hoja, value=valor)
-    celda.data_type = "s"
-    celda.quotePrefix = True
+    if es_peligroso(valor):
+        celda.data_type = "s"
+        celda.quotePrefix = True
     return celda
 
 

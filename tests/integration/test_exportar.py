@@ -100,6 +100,20 @@ def test_exportacion_directa_el_libro(client, app, datos):
         assert celda.data_type == "s" and celda.quotePrefix
 
 
+@pytest.mark.parametrize("razon_social", ['=HYPERLINK("http://x","y")', "+52 Servicios", "@SUMA(A1)"])
+def test_f11_el_titulo_con_la_razon_social_no_es_formula(client, app, razon_social):
+    """F11: the title row (razón social at the top of the sheet) goes through the same formula guard
+    as the data cells: a razón social starting with = + @ is shown as typed, never evaluated."""
+    with app.app_context():
+        rfc = crear_contratista(razon_social=razon_social).rfc
+    iniciar_sesion(client, rfc)
+    r = _exportar(client)
+    assert r.status_code == 200
+    titulo = _libro(r)["Capturistas"]["A1"]
+    assert titulo.data_type == "s" and titulo.data_type != "f" and titulo.quotePrefix
+    assert titulo.value.startswith(f"{razon_social} · RFC {rfc} · Generado el ") and titulo.font.b
+
+
 def test_filtro_y_orden_de_la_consulta(client, datos):
     libro = _libro(_exportar(client, q="munoz", estatus="baja"))
     filas = list(libro["Capturistas"].iter_rows(min_row=3, values_only=True))
