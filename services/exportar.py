@@ -165,6 +165,23 @@ def crear_exportacion(contratista: Contratista, filtro: Filtro, total: int, acto
     return exportacion
 
 
+def solicitar_en_segundo_plano(contratista: Contratista, filtro: Filtro, total: int,
+                               actor: str) -> tuple[Exportacion, bool]:
+    """One background job per contractor at a time: (new job, True), or (the job still pending or in
+    process, False) when there is one. Either way the transaction is ended."""
+    # Lock the contractor's row so two requests cannot both see "none under way" and both insert
+    # (SQLite ignores FOR UPDATE; there every write transaction is BEGIN IMMEDIATE already).
+    db.session.execute(select(Contratista.id).where(Contratista.id == contratista.id).with_for_update())
+    en_curso = db.session.scalar(
+        select(Exportacion).where(Exportacion.contratista_id == contratista.id,
+                                  Exportacion.estado.in_([Exportacion.PENDIENTE, Exportacion.EN_PROCESO]))
+        .order_by(Exportacion.id).limit(1))
+    if en_curso is not None:
+        db.session.commit()  # releases the lock
+        return en_curso, False
+    return crear_exportacion(contratista, filtro, total, actor), True
+
+
 def _avanzar(exportacion_id: int, escritas: int) -> None:
     db.session.execute(update(Exportacion).where(Exportacion.id == exportacion_id).values(escritas=escritas))
     db.session.commit()
