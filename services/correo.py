@@ -3,11 +3,15 @@
 ``encolar`` renders ``templates/email/<plantilla>.txt`` and ``.html`` into a CorreoSaliente row
 (in the caller's transaction). ``enviar_pendientes`` claims each row with a conditional UPDATE so
 two senders (a request and ``flask correos enviar``) never deliver the same row twice; an SMTP
-failure puts the row back to pending with the error, to be retried later.
+failure puts the row back to pending with the error, to be retried later, unless the server refused
+the message for good (a 5xx answer): then, like a message that cannot be built or sent at all (any
+other exception), it is marked fallido at once. One bad row never stops the others. Neither the log
+nor ``ultimo_error`` holds an e-mail address: the log names the message by its id.
 """
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 
@@ -23,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # A claim older than this is from a sender that died mid-way: the row is pending again.
 RECLAMO_VENCIDO = timedelta(minutes=10)
+# Anything that looks like an e-mail address (optionally in <>): kept out of logs and ultimo_error.
+_DIRECCION = re.compile(r"<?[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+>?")
 
 
 def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
@@ -72,8 +78,57 @@ def _reclamar(correo_id: int) -> bool:
     return resultado.rowcount == 1
 
 
+def _texto_smtp(codigo: int, respuesta) -> str:
+    if isinstance(respuesta, bytes):
+        respuesta = respuesta.decode("utf-8", "replace")
+    return f"{codigo} {respuesta}"
+
+
+def describir_error(exc: BaseException) -> str:
+    """``ultimo_error`` and log text: the exception type, the SMTP code and text when the server
+    answered, and never an e-mail address (the recipient's or the sender's)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        detalle = "; ".join(_texto_smtp(codigo, texto) for codigo, texto in exc.recipients.values())
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        detalle = _texto_smtp(exc.smtp_code, exc.smtp_error)
+    else:
+        detalle = str(exc)
+    return _DIRECCION.sub("<destinatario>", f"{type(exc).__name__}: {detalle}")[:500]
+
+
+def es_rechazo_definitivo(exc: BaseException) -> bool:
+    """The server refused this message for good (5xx): retrying it would get the same answer."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(codigo >= 500 for codigo, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _registrar_fallo(correo_id: int, exc: BaseException, *, final: bool) -> None:
+    """Put the row back to pending (or fallido when ``final`` or out of attempts), with the error."""
+    db.session.rollback()  # whatever the failed step left half done
+    correo = db.session.get(CorreoSaliente, correo_id)
+    correo.intentos += 1
+    # After CORREO_MAX_INTENTOS the message stops being retried (shown as not delivered).
+    agotado = final or correo.intentos >= current_app.config["CORREO_MAX_INTENTOS"]
+    correo.estado = CorreoSaliente.FALLIDO if agotado else CorreoSaliente.PENDIENTE
+    correo.ultimo_error = describir_error(exc)
+    db.session.commit()
+
+
+def _cerrar(conexion) -> None:
+    if conexion is not None and conexion.host is not None:
+        try:
+            conexion.host.quit()
+        except (OSError, smtplib.SMTPException):
+            conexion.host.close()
+
+
 def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[int, int]:
-    """Deliver pending messages (all, or only ``ids``). Returns (sent, failed)."""
+    """Deliver pending messages (all, or only ``ids``). Returns (sent, failed).
+
+    Each message is isolated: whatever goes wrong with one of them is recorded on its row and the
+    loop goes on, so one bad row never starves the rest of the outbox.
+    """
     # Fewest attempts first, so messages that keep failing never starve the new ones.
     consulta = select(CorreoSaliente.id).where(
         CorreoSaliente.estado.in_([CorreoSaliente.PENDIENTE, CorreoSaliente.ENVIANDO])
@@ -87,48 +142,59 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
         for correo_id in candidatos:
             if not _reclamar(correo_id):
                 continue  # another sender has it
-            correo = db.session.get(CorreoSaliente, correo_id)
-            mensaje = Message(
-                subject=correo.asunto, recipients=[correo.destinatario],
-                body=correo.cuerpo_texto, html=correo.cuerpo_html,
-                sender=current_app.config["MAIL_DEFAULT_SENDER"],
-            )
-            db.session.commit()  # no transaction (nor SQLite write lock) held while talking SMTP
+            conectando = False
             try:
+                correo = db.session.get(CorreoSaliente, correo_id)
+                mensaje = Message(
+                    subject=correo.asunto, recipients=[correo.destinatario],
+                    body=correo.cuerpo_texto, html=correo.cuerpo_html,
+                    sender=current_app.config["MAIL_DEFAULT_SENDER"],
+                )
+                db.session.commit()  # no transaction (nor SQLite write lock) held while talking SMTP
                 if conexion is None:
+                    conectando = True
                     conexion = _ConexionConLimite(current_app.extensions["mail"]).__enter__()
+                    conectando = False
                 conexion.send(mensaje)
             except (OSError, smtplib.SMTPException) as exc:
-                log.warning("No se pudo enviar el correo %s: %s", correo_id, exc)
+                # A refusal while connecting (greeting, TLS, login) is the server's, not this message's.
+                final = not conectando and es_rechazo_definitivo(exc)
+                log.warning("No se pudo enviar el correo %s: %s%s", correo_id, describir_error(exc),
+                            " (rechazo definitivo: no se reintentará)" if final else "")
+                _registrar_fallo(correo_id, exc, final=final)
+            except Exception as exc:  # noqa: BLE001 - a message that can never be built or sent
+                log.error("El correo %s no se puede enviar; queda como fallido: %s", correo_id, describir_error(exc))
+                _registrar_fallo(correo_id, exc, final=True)
+            else:
                 correo = db.session.get(CorreoSaliente, correo_id)
+                correo.estado = CorreoSaliente.ENVIADO
                 correo.intentos += 1
-                # After CORREO_MAX_INTENTOS the message stops being retried (shown as not delivered).
-                agotado = correo.intentos >= current_app.config["CORREO_MAX_INTENTOS"]
-                correo.estado = CorreoSaliente.FALLIDO if agotado else CorreoSaliente.PENDIENTE
-                correo.ultimo_error = f"{type(exc).__name__}: {exc}"[:500]
+                correo.enviado_en = ahora_utc()
+                correo.ultimo_error = None
                 db.session.commit()
-                fallidos += 1
-                conexion = None  # reconnect for the next one
+                enviados += 1
                 continue
-            correo = db.session.get(CorreoSaliente, correo_id)
-            correo.estado = CorreoSaliente.ENVIADO
-            correo.intentos += 1
-            correo.enviado_en = ahora_utc()
-            correo.ultimo_error = None
-            db.session.commit()
-            enviados += 1
+            fallidos += 1
+            _cerrar(conexion)  # the connection may be mid-transaction or broken: reconnect for the next one
+            conexion = None
     finally:
-        if conexion is not None and conexion.host is not None:
-            try:
-                conexion.host.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
+        _cerrar(conexion)
     return enviados, fallidos
 
 
 def intentar_envio(correo: CorreoSaliente | None) -> bool:
-    """Try to deliver one message right away (after the caller committed). True when sent."""
+    """Try to deliver one message right away (after the caller committed). True when sent.
+
+    Called inside requests whose change is already saved: it never raises (the message stays in
+    the outbox for the periodic sender).
+    """
     if correo is None:
         return False
-    enviados, _ = enviar_pendientes([correo.id])
+    correo_id = correo.id
+    try:
+        enviados, _ = enviar_pendientes([correo_id])
+    except Exception as exc:  # noqa: BLE001 - the caller's change is committed; never a 500
+        db.session.rollback()
+        log.error("Falló el envío inmediato del correo %s: %s", correo_id, describir_error(exc))
+        return False
     return enviados == 1

@@ -85,7 +85,7 @@ def escribir_libro(destino, contratista: Contratista, filtro: Filtro, cuando: da
             hoja.column_dimensions[get_column_letter(i)].width = ancho
         hoja.freeze_panes = "A3"  # title and header stay visible
 
-        titulo = WriteOnlyCell(hoja, value=(
+        titulo = celda_de_texto(hoja, (
             f"{contratista.nombre_visible} · RFC {contratista.rfc} · Generado el "
             f"{cuando.astimezone(zona):%d/%m/%Y %H:%M} (hora de la Ciudad de México)"))
         titulo.font = Font(bold=True, size=13)
@@ -122,18 +122,25 @@ def _celdas(hoja, fila, zona) -> list:
             valores.append(celda)
         elif i == 7:
             valores.append(ESTATUS[valor])
-        elif isinstance(valor, str) and valor.startswith(_PELIGROSOS):
-            valores.append(texto_literal(hoja, valor))
+        elif isinstance(valor, str) and es_peligroso(valor):
+            valores.append(celda_de_texto(hoja, valor))
         else:
             valores.append(valor)  # CURP and teléfono stay str: text cells, leading zeros kept
     return valores
 
 
-def texto_literal(hoja, valor: str) -> WriteOnlyCell:
-    """A string Excel must show as typed, never run (formula injection)."""
+def es_peligroso(valor: str) -> bool:
+    """Text Excel could take for a formula."""
+    return valor.startswith(_PELIGROSOS)
+
+
+def celda_de_texto(hoja, valor: str) -> WriteOnlyCell:
+    """A text cell Excel shows as typed and never runs: the formula guard for every text we write
+    from user data (the data cells and the title with the razón social)."""
     celda = WriteOnlyCell(hoja, value=valor)
-    celda.data_type = "s"
-    celda.quotePrefix = True
+    if es_peligroso(valor):
+        celda.data_type = "s"
+        celda.quotePrefix = True
     return celda
 
 
@@ -156,6 +163,23 @@ def crear_exportacion(contratista: Contratista, filtro: Filtro, total: int, acto
     registrar(contratista, actor, filtro, total, "segundo plano", exportacion.id)
     db.session.commit()
     return exportacion
+
+
+def solicitar_en_segundo_plano(contratista: Contratista, filtro: Filtro, total: int,
+                               actor: str) -> tuple[Exportacion, bool]:
+    """One background job per contractor at a time: (new job, True), or (the job still pending or in
+    process, False) when there is one. Either way the transaction is ended."""
+    # Lock the contractor's row so two requests cannot both see "none under way" and both insert
+    # (SQLite ignores FOR UPDATE; there every write transaction is BEGIN IMMEDIATE already).
+    db.session.execute(select(Contratista.id).where(Contratista.id == contratista.id).with_for_update())
+    en_curso = db.session.scalar(
+        select(Exportacion).where(Exportacion.contratista_id == contratista.id,
+                                  Exportacion.estado.in_([Exportacion.PENDIENTE, Exportacion.EN_PROCESO]))
+        .order_by(Exportacion.id).limit(1))
+    if en_curso is not None:
+        db.session.commit()  # releases the lock
+        return en_curso, False
+    return crear_exportacion(contratista, filtro, total, actor), True
 
 
 def _avanzar(exportacion_id: int, escritas: int) -> None:

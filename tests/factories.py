@@ -7,7 +7,7 @@ from domain.rfc import digito_verificador
 from extensions import db
 from models import Contratista, DatosGenerales
 
-PASSWORD = "Contrasena2026"
+PASSWORD = "Limpieza#Bajio2026"
 _secuencia = itertools.count(1)
 
 

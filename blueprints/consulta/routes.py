@@ -8,12 +8,15 @@ from blueprints.consulta import bp
 from blueprints.consulta.forms import AccionForm, EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from extensions import db
-from models import Bitacora
+from models import Bitacora, CorreoSaliente
 from services import capturistas as servicio
 from services import consulta as grid
 from services.correo import intentar_envio
 
 GRID = "grid-capturistas"
+# The server refused the message for good (5xx): it will not be retried.
+LIGA_RECHAZADA = ("No se pudo enviar el nuevo correo para activar su acceso: el servidor de correo rechazó el mensaje. "
+                  "Revisa el correo electrónico del usuario capturista.")
 
 
 def _objetivo(relacion_id: int) -> str:
@@ -99,9 +102,12 @@ def editar(relacion_id: int):
             return _rechazado(relacion_id, exc)
         mensaje = "Los datos del usuario capturista se actualizaron correctamente."
         if saliente is not None:
-            enviado = intentar_envio(saliente)
-            mensaje += (" Se envió al capturista un nuevo correo para activar su acceso; el anterior ya no es válido."
-                        if enviado else " El nuevo correo para activar su acceso quedó pendiente de envío.")
+            if intentar_envio(saliente):
+                mensaje += " Se envió al capturista un nuevo correo para activar su acceso; el anterior ya no es válido."
+            elif saliente.estado == CorreoSaliente.FALLIDO:
+                mensaje += f" {LIGA_RECHAZADA}"
+            else:
+                mensaje += " El nuevo correo para activar su acceso quedó pendiente de envío."
         elif not cambios:
             mensaje = "No hubo cambios en los datos del usuario capturista."
         return _hecho(relacion_id, mensaje)
@@ -122,6 +128,8 @@ def enviar_email(relacion_id: int):
     if intentar_envio(saliente):
         mensaje = ("Se envió al capturista un nuevo correo para activar su acceso; estará vigente durante "
                    "24 horas y los anteriores ya no son válidos.")
+    elif saliente.estado == CorreoSaliente.FALLIDO:
+        mensaje = LIGA_RECHAZADA
     else:
         mensaje = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
     return _hecho(relacion_id, mensaje)

@@ -1,7 +1,7 @@
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from services.capturistas import actor_de
 from services.consulta import Filtro
 
 ESTADO = "exportacion-estado"
+EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solicitar otra."
 
 
 def _mia(exportacion_id: int) -> Exportacion:
@@ -44,10 +45,13 @@ def exportar_ahora():
     total = exportar.contar(current_user.id, filtro)
     actor = actor_de(current_user)
     if total > current_app.config["EXPORT_UMBRAL"]:
-        exportacion = exportar.crear_exportacion(current_user, filtro, total, actor)
-        from tareas import generar_exportacion
+        exportacion, nueva = exportar.solicitar_en_segundo_plano(current_user, filtro, total, actor)
+        if nueva:
+            from tareas import generar_exportacion
 
-        generar_exportacion(exportacion.id)
+            generar_exportacion(exportacion.id)
+        else:
+            flash(EN_CURSO, "warning")
         return redirect(url_for(".estado", exportacion_id=exportacion.id), 303)
     cuando = ahora_utc()
     archivo = tempfile.TemporaryFile()  # on disk, not in memory; closed with the response

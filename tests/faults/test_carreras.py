@@ -108,3 +108,41 @@ def test_eliminar_y_activar_en_paralelo_sobre_la_misma_fila(app, inicial):
             estado = "pendiente"
     assert final == estado  # the last entry matches the final estatus
     assert (baja_en is not None) == (final == "baja")
+
+
+N_EXPORTAR = 8
+
+
+def test_f12_exportaciones_simultaneas_crean_un_solo_trabajo(app, monkeypatch):
+    """F12: several background-export requests of one contractor at once (double click, tabs) end
+    in one job; every request is sent to it. The check and the insert are serialized by the lock on
+    the contractor's row (BEGIN IMMEDIATE on SQLite); the creation is slowed down so that, without
+    the lock, every request would pass the check before any insert."""
+    import time
+
+    import services.exportar as servicio
+    from models import Exportacion
+
+    app.config["EXPORT_UMBRAL"] = 1
+    original = servicio.nombre_archivo
+
+    def nombre_lento(*args):
+        time.sleep(0.2)
+        return original(*args)
+
+    monkeypatch.setattr(servicio, "nombre_archivo", nombre_lento)
+    with app.app_context():
+        contratista = crear_contratista()
+        rfc, cid = contratista.rfc, contratista.id
+        for persona in cargar_padron(3):
+            relacion_sembrada(app, cid, persona)
+    clientes = _clientes(app, rfc, N_EXPORTAR)
+    tokens = [csrf_de(c.get("/administracion/exportar-excel")) for c in clientes]
+
+    respuestas = a_la_vez([lambda c=c, t=t: c.post("/administracion/exportar-excel", data={"csrf_token": t})
+                           for c, t in zip(clientes, tokens, strict=True)])
+
+    assert [r.status_code for r in respuestas] == [303] * N_EXPORTAR
+    with app.app_context():
+        [eid] = db.session.scalars(select(Exportacion.id).where(Exportacion.contratista_id == cid))
+    assert {r.headers["Location"] for r in respuestas} == {f"/administracion/exportar-excel/{eid}"}

@@ -8,15 +8,17 @@ exactly once; running the sender again sends nothing more.
 import asyncio
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, mail
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import Buzon, apuntar_smtp, puerto_libre
+from tests.conftest import Buzon, apuntar_smtp, csrf_de, puerto_libre
 from tests.faults.conftest import (GRID, LIGA_RE, BuzonCaprichoso, a_la_vez, contar, guardar, hx_fila, post_fila,
                                    relacion_sembrada, servidor_smtp)
 
 PENDIENTE_REENVIO = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
+NO_SE_PUDO = "el servidor de correo rechazó el mensaje"
 
 
 def _correos(app) -> list[CorreoSaliente]:
@@ -119,11 +121,12 @@ def test_enviar_email_con_smtp_caido_queda_pendiente_y_se_entrega_despues_una_ve
 
 @pytest.mark.parametrize("flujo,rechazo,via", [
     ("alta", "451 4.3.0 Error temporal del servidor", "cli"),
-    ("alta", "554 5.3.0 Transaccion fallida", "huey"),
+    ("alta", "452 4.3.1 Sin espacio por ahora", "huey"),
     ("enviar-email", "451 4.3.0 Error temporal del servidor", "huey"),
-    ("enviar-email", "554 5.3.0 Transaccion fallida", "cli"),
+    ("enviar-email", "452 4.3.1 Sin espacio por ahora", "cli"),
 ])
 def test_smtp_que_falla_en_data_deja_pendiente_y_reintenta(app, client, escenario, entregar, flujo, rechazo, via):
+    """A temporary (4xx) refusal of DATA: pending, retried until the server recovers."""
     buzon = BuzonCaprichoso(rechazo)
     puerto = puerto_libre()
     with servidor_smtp(buzon, puerto):
@@ -157,6 +160,45 @@ def test_smtp_que_falla_en_data_deja_pendiente_y_reintenta(app, client, escenari
         [correo] = _correos(app)
         assert correo.intentos == 3
 
+
+@pytest.mark.parametrize("flujo,via", [("alta", "huey"), ("enviar-email", "cli"), ("editar", "cli")])
+def test_f13_smtp_que_rechaza_data_con_5xx_deja_fallido_sin_reintentos(app, client, escenario, entregar, flujo, via):
+    """F13: a permanent (5xx) refusal of DATA is final at once: the change is kept, the message is
+    fallido after one attempt and no later run of the sender tries it again."""
+    buzon = BuzonCaprichoso("554 5.3.0 Transaccion fallida")
+    puerto = puerto_libre()
+    with servidor_smtp(buzon, puerto):
+        apuntar_smtp(app, puerto)
+        if flujo == "alta":
+            r = guardar(client, escenario["personas"][2].curp, correo="data@correo.example")
+            assert r.status_code == 303
+            html = client.get(r.headers["Location"]).get_data(as_text=True)
+            assert "El usuario se guardó exitosamente." in html
+        elif flujo == "enviar-email":
+            rid = relacion_sembrada(app, escenario["id"], escenario["personas"][2], correo="data@correo.example")
+            r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid))
+            assert r.status_code == 200
+            html = r.get_data(as_text=True)
+        else:  # a new correo in Editar sends a new link
+            rid = relacion_sembrada(app, escenario["id"], escenario["personas"][2], correo="antes@correo.example")
+            r = client.post(f"{GRID}/{rid}/editar", data={
+                "csrf_token": csrf_de(client.get(GRID)), "volver": GRID, "telefono": "5512345678",
+                "correo": "data@correo.example", "confirmar_correo": "data@correo.example"})
+            assert r.status_code == 303
+            html = client.get(r.headers["Location"]).get_data(as_text=True)
+            assert "se actualizaron correctamente" in html
+        # The contractor is told the truth: not "pending, will be retried".
+        assert NO_SE_PUDO in html and "reintentará" not in html and "pendiente de envío" not in html
+        assert contar(app, RelacionCapturista, CorreoSaliente) == (1, 1)
+        for _ in range(2):
+            salida = entregar(via)
+            if via == "cli":
+                assert "Correos enviados: 0; fallidos (siguen pendientes): 0" in salida
+        assert buzon.intentos == 1 and buzon.mensajes == []
+        [correo] = _correos(app)
+        assert (correo.estado, correo.intentos) == ("fallido", 1)
+        assert correo.ultimo_error == "SMTPDataError: 554 5.3.0 Transaccion fallida"
+        assert "No se pudo enviar" in client.get(GRID).get_data(as_text=True)
 
 
 # --- two senders at once --------------------------------------------------------------------------------
@@ -197,3 +239,174 @@ def test_remitentes_simultaneos_entregan_cada_correo_una_vez(app, client, escena
         tareas.usar_app(None)
     assert sorted(m["To"] for m in buzon.mensajes) == sorted(correos)
     assert [(c.estado, c.intentos) for c in _correos(app)] == [("enviado", 2)] * len(correos)
+
+
+# --- one bad message must not stop the others (F06, F13) ---------------------------------------------
+
+def _sembrar_correos(app, *asuntos_y_destinos) -> list[int]:
+    """Pending outbox rows written straight to the database (as a bug or bad data could leave them)."""
+    with app.app_context():
+        correos = [CorreoSaliente(tipo="activacion", destinatario=destino, asunto=asunto,
+                                  cuerpo_texto="Hola", cuerpo_html="<p>Hola</p>")
+                   for asunto, destino in asuntos_y_destinos]
+        db.session.add_all(correos)
+        db.session.commit()
+        return [c.id for c in correos]
+
+
+def _estado(app, correo_id):
+    with app.app_context():
+        c = db.session.get(CorreoSaliente, correo_id)
+        return c.estado, c.intentos, c.ultimo_error
+
+
+def test_f06_un_asunto_con_salto_de_linea_no_detiene_el_envio_de_los_demas(app, smtp, caplog):
+    """F06: a message the e-mail package refuses to build (CR/LF in the subject) is marked fallido
+    for good; the messages before and after it are still delivered and nothing is raised."""
+    from services.correo import enviar_pendientes
+
+    bueno1, malo, bueno2 = _sembrar_correos(
+        app, ("Primero", "uno@correo.example"), ("Hola\r\nBcc: x@evil.example", "malo@correo.example"),
+        ("Tercero", "tres@correo.example"))
+    with app.app_context():
+        assert enviar_pendientes() == (2, 1)
+    assert sorted(m["To"] for m in smtp.mensajes) == ["tres@correo.example", "uno@correo.example"]
+    assert all("evil" not in m.as_string() for m in smtp.mensajes)
+    assert _estado(app, bueno1)[0] == _estado(app, bueno2)[0] == "enviado"
+    estado, intentos, error = _estado(app, malo)
+    assert (estado, intentos) == ("fallido", 1) and "BadHeaderError" in error and "@" not in error
+    assert f"correo {malo} " in caplog.text and "malo@correo.example" not in caplog.text
+    with app.app_context():
+        assert enviar_pendientes() == (0, 0)  # final: never retried
+    assert len(smtp.mensajes) == 2
+
+
+def test_f06_un_error_inesperado_en_un_correo_no_detiene_a_los_demas(app, smtp, monkeypatch):
+    """F06: any exception for one row (not only SMTP's) marks that row fallido and the loop goes on."""
+    import services.correo as servicio
+
+    original = servicio.Message
+
+    def mensaje_que_truena(**kwargs):
+        if kwargs["subject"] == "Truena":
+            raise RuntimeError("fallo inesperado armando el correo para dos@correo.example")
+        return original(**kwargs)
+
+    monkeypatch.setattr(servicio, "Message", mensaje_que_truena)
+    ids = _sembrar_correos(app, ("Uno", "uno@correo.example"), ("Truena", "dos@correo.example"),
+                           ("Tres", "tres@correo.example"))
+    with app.app_context():
+        assert servicio.enviar_pendientes() == (2, 1)
+    assert len(smtp.mensajes) == 2
+    estado, _, error = _estado(app, ids[1])
+    assert estado == "fallido" and error == "RuntimeError: fallo inesperado armando el correo para <destinatario>"
+
+
+def test_f06_intentar_envio_no_lanza_aunque_el_envio_truene(app, smtp, monkeypatch, caplog):
+    """F06: intentar_envio runs inside a request after the commit: it must never turn a saved change
+    into a 500."""
+    import services.correo as servicio
+
+    [correo_id] = _sembrar_correos(app, ("Uno", "uno@correo.example"))
+
+    def truena(*args, **kwargs):
+        raise RuntimeError("la base de datos se fue")
+
+    monkeypatch.setattr(servicio, "_reclamar", truena)
+    with app.app_context():
+        assert servicio.intentar_envio(db.session.get(CorreoSaliente, correo_id)) is False
+    assert smtp.mensajes == [] and f"correo {correo_id}:" in caplog.text
+
+
+class BuzonQueRechaza(Buzon):
+    """Answers RCPT or DATA for NADIE with ``respuesta`` (which names the address, as real servers
+    do); any other recipient is accepted. Counts the refusals."""
+
+    def __init__(self, etapa: str, respuesta: str):
+        super().__init__()
+        self.etapa, self.respuesta, self.rechazos = etapa, respuesta, 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.etapa == "RCPT" and address == NADIE:
+            self.rechazos += 1
+            return self.respuesta
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.etapa == "DATA" and NADIE in envelope.rcpt_tos:
+            self.rechazos += 1
+            return self.respuesta
+        return await super().handle_DATA(server, session, envelope)
+
+
+NADIE = "nadie@correo.example"
+
+
+@pytest.mark.parametrize("etapa,respuesta,tipo,final", [
+    ("RCPT", f"550 5.1.1 <{NADIE}> no existe", "SMTPRecipientsRefused", True),
+    ("DATA", f"550 5.1.1 <{NADIE}> no existe", "SMTPDataError", True),
+    ("DATA", f"451 4.3.0 <{NADIE}> intenta mas tarde", "SMTPDataError", False),
+    ("RCPT", f"450 4.2.1 <{NADIE}> buzon ocupado", "SMTPRecipientsRefused", False),
+])
+def test_f13_rechazo_del_destinatario_sin_direcciones_en_bitacora_y_5xx_definitivo(app, caplog, etapa, respuesta,
+                                                                                  tipo, final):
+    """F13: a 5xx answer is final at the first attempt, a 4xx one stays pending and is retried; the
+    message after the refused one is still delivered; neither ``ultimo_error`` nor the log holds the
+    recipient's address (the log names the message by its id)."""
+    import logging
+
+    from services.correo import enviar_pendientes
+
+    caplog.set_level(logging.INFO, logger="services.correo")
+    rechazado, aceptado = _sembrar_correos(app, ("Uno", NADIE), ("Dos", "ana@correo.example"))
+    puerto = puerto_libre()
+    with servidor_smtp(BuzonQueRechaza(etapa, respuesta), puerto) as buzon:
+        apuntar_smtp(app, puerto)
+        with app.app_context():
+            assert enviar_pendientes() == (1, 1)
+            assert enviar_pendientes() == (0, 0 if final else 1)
+    assert [m["To"] for m in buzon.mensajes] == ["ana@correo.example"]
+    assert _estado(app, aceptado)[0] == "enviado"
+    estado, intentos, error = _estado(app, rechazado)
+    assert (estado, intentos, buzon.rechazos) == (("fallido", 1, 1) if final else ("pendiente", 2, 2))
+    codigo, texto = respuesta.split(" ", 1)
+    assert error == f"{tipo}: {codigo} {texto.replace(f'<{NADIE}>', '<destinatario>')}"
+    assert "@" not in error
+    assert f"correo {rechazado}:" in caplog.text and NADIE not in caplog.text and "@" not in caplog.text
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS", "ignore::DeprecationWarning:aiosmtpd")
+def test_f13_un_5xx_al_conectar_es_del_servidor_y_no_del_correo(app, caplog):
+    """F13: a 5xx while opening the connection (here 535 at login: wrong credentials) says nothing
+    about the message: it stays pending and is retried, so a configuration error cannot fail the
+    whole outbox for good."""
+    from aiosmtpd.smtp import AuthResult
+
+    from services.correo import enviar_pendientes
+
+    def autenticar(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"icsoe", b"correcta"), handled=False)
+
+    [correo_id] = _sembrar_correos(app, ("Uno", "uno@correo.example"))
+    puerto = puerto_libre()
+    buzon = Buzon()
+    controlador = Controller(buzon, hostname="127.0.0.1", port=puerto, authenticator=autenticar,
+                             auth_required=True, auth_require_tls=False)
+    controlador.start()
+    try:
+        apuntar_smtp(app, puerto)
+        app.config.update(MAIL_USERNAME="icsoe", MAIL_PASSWORD="equivocada")
+        mail.init_app(app)
+        with app.app_context():
+            assert enviar_pendientes() == (0, 1)
+        estado, intentos, error = _estado(app, correo_id)
+        assert (estado, intentos) == ("pendiente", 1) and error.startswith("SMTPAuthenticationError: 535")
+
+        app.config.update(MAIL_PASSWORD="correcta")  # the operator fixes the setting
+        mail.init_app(app)
+        with app.app_context():
+            assert enviar_pendientes() == (1, 0)
+    finally:
+        controlador.stop()
+    assert [m["To"] for m in buzon.mensajes] == ["uno@correo.example"]

@@ -228,6 +228,18 @@ def test_politica_de_usuario_y_contrasena(client, app, escenario, smtp, usuario,
         assert db.session.scalar(select(Capturista.usuario)) is None
 
 
+def test_f14_activacion_rechaza_contrasena_comun(client, app, escenario, smtp):
+    """F14: a password from the leaked list ("Password123") is refused at activation."""
+    p = escenario["personas"][7]
+    _guardar(client, p.curp)
+    r = _activar(app.test_client(), _liga(smtp.mensajes[0]), password="Password123")
+    assert r.status_code == 422
+    assert ("La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
+            in r.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(Capturista.usuario)) is None
+
+
 def test_contrasena_con_la_curp_rechazada(client, app, escenario, smtp):
     p = escenario["personas"][7]
     _guardar(client, p.curp)

@@ -9,6 +9,7 @@ from tests.conftest import csrf_de, enviar
 from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
 
 REGISTRO = "/cuenta/registro"
+COMUN = "La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
 
 
 def _registro(client, **cambios):
@@ -109,6 +110,14 @@ def test_registro_con_errores_conserva_valores_y_muestra_resumen(client, app):
 def test_contrasena_debil_rechazada(client):
     html = _registro(client, password="corta", confirmar_password="corta").get_data(as_text=True)
     assert "al menos 10 caracteres" in html
+
+
+def test_f14_registro_rechaza_contrasena_comun(client, app):
+    """F14: a password from the leaked list ("Password123") is refused at registro."""
+    r = _registro(client, password="Password123", confirmar_password="Password123")
+    assert r.status_code == 422 and COMUN in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Contratista)) is None
 
 
 def test_rfc_con_digito_incorrecto_pide_confirmacion(client, app):

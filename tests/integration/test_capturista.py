@@ -165,6 +165,20 @@ def test_restablecer_aplica_politica(client, app, dos_contratistas, smtp):
     assert r.status_code == 422 and "no puede contener" in r.get_data(as_text=True)
 
 
+def test_f14_restablecer_rechaza_contrasena_comun(client, app, dos_contratistas, smtp):
+    """F14: a password from the leaked list ("Password123") is refused at password reset; the old
+    one still works."""
+    _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
+    entregar_correos(app)
+    liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    r = enviar(app.test_client(), liga, {"password": "Password123", "confirmar_password": "Password123"})
+    assert r.status_code == 422
+    assert ("La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
+            in r.get_data(as_text=True))
+    assert _login(app.test_client(), password="Password123").status_code == 422
+    assert _login(app.test_client()).status_code == 303
+
+
 def test_recuperar_limitado_a_uno_por_minuto(client, app, dos_contratistas, smtp):
     for _ in range(3):
         _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")

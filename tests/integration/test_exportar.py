@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
-from models import Bitacora, Capturista, Exportacion, RelacionCapturista
+from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista
 from models.types import ahora_utc
 from tests.conftest import csrf_de
 from tests.factories import crear_contratista, crear_persona, crear_relacion, iniciar_sesion
@@ -98,6 +98,20 @@ def test_exportacion_directa_el_libro(client, app, datos):
     for peligroso in ('=HYPERLINK("http://malo")', "+mario@correo.example", "@MARIO"):
         celda = next(c for c in celdas if c.value == peligroso)
         assert celda.data_type == "s" and celda.quotePrefix
+
+
+@pytest.mark.parametrize("razon_social", ['=HYPERLINK("http://x","y")', "+52 Servicios", "@SUMA(A1)"])
+def test_f11_el_titulo_con_la_razon_social_no_es_formula(client, app, razon_social):
+    """F11: the title row (razón social at the top of the sheet) goes through the same formula guard
+    as the data cells: a razón social starting with = + @ is shown as typed, never evaluated."""
+    with app.app_context():
+        rfc = crear_contratista(razon_social=razon_social).rfc
+    iniciar_sesion(client, rfc)
+    r = _exportar(client)
+    assert r.status_code == 200
+    titulo = _libro(r)["Capturistas"]["A1"]
+    assert titulo.data_type == "s" and titulo.data_type != "f" and titulo.quotePrefix
+    assert titulo.value.startswith(f"{razon_social} · RFC {rfc} · Generado el ") and titulo.font.b
 
 
 def test_filtro_y_orden_de_la_consulta(client, datos):
@@ -239,6 +253,90 @@ def test_exportacion_grande_en_segundo_plano(client, app, datos, consumidor, mon
         assert r.status_code == 410 and "ya no está disponible" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Exportacion, exportacion_id).estado == "vencida"
+
+
+# --- one background job at a time (F12) -----------------------------------------------------------
+
+EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solicitar otra."
+
+
+def _exportacion(app, contratista_id, estado):
+    with app.app_context():
+        e = Exportacion(contratista_id=contratista_id, solicitante="x", nombre_archivo="capturistas.xlsx",
+                        estado=estado, total=10)
+        db.session.add(e)
+        db.session.commit()
+        return e.id
+
+
+def _ids_exportaciones(app, contratista_id):
+    with app.app_context():
+        return list(db.session.scalars(select(Exportacion.id).where(Exportacion.contratista_id == contratista_id)
+                                       .order_by(Exportacion.id)))
+
+
+def test_f12_una_sola_exportacion_en_segundo_plano_por_contratista(client, app, datos):
+    """F12: while the contractor's background export is pending, a second request creates nothing
+    and goes (303) to the job already under way, with a message."""
+    app.config["EXPORT_UMBRAL"] = 1  # 3 rows: background (no consumer runs, the job stays pendiente)
+    primera = _exportar(client)
+    assert primera.status_code == 303
+    [eid] = _ids_exportaciones(app, datos["a"])
+    assert primera.headers["Location"] == f"{EXPORTAR}/{eid}"
+    assert EN_CURSO not in client.get(primera.headers["Location"]).get_data(as_text=True)
+
+    segunda = _exportar(client, orden="nombre", dir="asc")
+    assert segunda.status_code == 303 and segunda.headers["Location"] == f"{EXPORTAR}/{eid}"
+    assert EN_CURSO in client.get(segunda.headers["Location"]).get_data(as_text=True)
+    assert _ids_exportaciones(app, datos["a"]) == [eid]
+    with app.app_context():  # the refused request is not logged as an export either
+        assert db.session.scalar(select(func.count(Bitacora.id)).where(Bitacora.accion == "exportacion")) == 1
+
+
+@pytest.mark.parametrize("estado,bloquea", [("pendiente", True), ("en_proceso", True), ("lista", False),
+                                            ("error", False), ("vencida", False)])
+def test_f12_solo_un_trabajo_sin_terminar_bloquea(client, app, datos, estado, bloquea):
+    """F12: a pending or in-process job blocks a new one; a finished one (lista, error, vencida) does not."""
+    app.config["EXPORT_UMBRAL"] = 1
+    previa = _exportacion(app, datos["a"], estado)
+    r = _exportar(client)
+    ids = _ids_exportaciones(app, datos["a"])
+    if bloquea:
+        assert ids == [previa] and r.headers["Location"] == f"{EXPORTAR}/{previa}"
+    else:
+        assert len(ids) == 2 and r.headers["Location"] == f"{EXPORTAR}/{ids[1]}"
+    assert r.status_code == 303
+
+
+def test_f12_el_trabajo_de_otro_contratista_no_bloquea(client, app, datos):
+    app.config["EXPORT_UMBRAL"] = 1
+    ajena = _exportacion(app, datos["b"], "pendiente")
+    r = _exportar(client)
+    [propia] = _ids_exportaciones(app, datos["a"])
+    assert r.status_code == 303 and r.headers["Location"] == f"{EXPORTAR}/{propia}" and propia != ajena
+
+
+def test_f12_servicio_solicitar_en_segundo_plano(app, datos):
+    """F12: the rule lives in one service function: (job, True) when it creates one, (the job
+    under way, False) otherwise."""
+    from services.consulta import Filtro
+    from services.exportar import solicitar_en_segundo_plano
+
+    with app.app_context():
+        a, b = db.session.get(Contratista, datos["a"]), db.session.get(Contratista, datos["b"])
+        primera, creada = solicitar_en_segundo_plano(a, Filtro.desde({}), 3, "contratista:A")
+        assert creada and primera.estado == "pendiente" and primera.contratista_id == datos["a"]
+        otra, creada = solicitar_en_segundo_plano(a, Filtro.desde({"q": "jose"}), 1, "contratista:A")
+        assert not creada and otra.id == primera.id
+        de_b, creada = solicitar_en_segundo_plano(b, Filtro.desde({}), 1, "contratista:B")
+        assert creada and de_b.contratista_id == datos["b"]
+        primera.estado = "en_proceso"
+        db.session.commit()
+        assert solicitar_en_segundo_plano(a, Filtro.desde({}), 3, "x")[1] is False
+        primera.estado = "lista"
+        db.session.commit()
+        nueva, creada = solicitar_en_segundo_plano(a, Filtro.desde({}), 3, "x")
+        assert creada and nueva.id != primera.id
 
 
 def test_descarga_vencida_se_borra_aunque_no_corra_la_limpieza(client, app, datos):
