@@ -25,11 +25,16 @@ run: install assets $(CLAVE) migrate
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
 test: install-dev assets navegador lint test-sqlite test-postgres
 
-## navegador: the browser tests drive Debian's Chromium (installed with apt when missing and root)
+## navegador: the browser tests drive Debian's Chromium, and one test starts Debian's redis-server
+##            (both installed with apt when missing and root)
 navegador:
-	@[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "Falta Chromium para las pruebas de navegador: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@faltan=""; \
+	  [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || faltan="$$faltan chromium"; \
+	  command -v redis-server >/dev/null 2>&1 || faltan="$$faltan redis-server"; \
+	  if [ -n "$$faltan" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$faltan; \
+	    else echo "Faltan paquetes para las pruebas:$$faltan (sudo apt-get install$$faltan)" >&2; exit 1; fi; \
+	  fi
 
 lint:
 	$(VENV)/bin/ruff check .
