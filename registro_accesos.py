@@ -1,4 +1,5 @@
-"""Secret links out of the logs: the token of an activation or password-reset link becomes ``[oculto]``.
+"""Secret links out of the logs: the token of an activation, password-reset or account-confirmation
+link becomes ``[oculto]``.
 
 Whoever reads a token from a log could set that capturista's password. The same function serves
 the development server (a filter on the ``werkzeug`` logger, installed by ``create_app``) and
@@ -14,14 +15,15 @@ OCULTO = "[oculto]"
 # "/" itself or percent-encoded, at any depth (%2F, %252F ...): a next= parameter carries the path encoded.
 _BARRA = r"(?:/|%(?:25)*2[Ff])"
 _LIGA = re.compile(
-    rf"({_BARRA}(?:activacion|capturista{_BARRA}restablecer){_BARRA})"
+    rf"({_BARRA}(?:activacion|capturista{_BARRA}restablecer|cuenta{_BARRA}confirmar){_BARRA})"
     # The token runs to the next slash (also encoded), ?, #, &, blank or quote.
     rf"(?:[^/?#&\s\"'%]|%(?!(?:25)*2[Ff])[0-9A-Fa-f]{{2}})+"
 )
 
 
 def ocultar_tokens(texto: str) -> str:
-    """``/activacion/<token>[/nueva-liga]`` and ``/capturista/restablecer/<token>`` with the token hidden."""
+    """``/activacion/<token>[/nueva-liga]``, ``/capturista/restablecer/<token>`` and
+    ``/cuenta/confirmar/<token>`` (registro's e-mail proof) with the token hidden."""
     return _LIGA.sub(lambda m: m.group(1) + OCULTO, texto)
 
 

@@ -29,6 +29,7 @@ TOKEN = "eyJyIjoxLCJ2IjoxfQ.aT0v8w.Kx3-9_SECRETO-TOKEN-XYZ"  # an itsdangerous-s
     (f"/activacion/{TOKEN}", "/activacion/[oculto]"),
     (f"/activacion/{TOKEN}/nueva-liga", "/activacion/[oculto]/nueva-liga"),
     (f"/capturista/restablecer/{TOKEN}", "/capturista/restablecer/[oculto]"),
+    (f"/cuenta/confirmar/{TOKEN}", "/cuenta/confirmar/[oculto]"),  # registro's e-mail proof
     (f"GET /activacion/{TOKEN}?x=1 HTTP/1.1", "GET /activacion/[oculto]?x=1 HTTP/1.1"),
     (f"/cuenta/iniciar-sesion?next=%2Factivacion%2F{TOKEN}%2Fnueva-liga&a=b",
      "/cuenta/iniciar-sesion?next=%2Factivacion%2F[oculto]%2Fnueva-liga&a=b"),
@@ -36,7 +37,7 @@ TOKEN = "eyJyIjoxLCJ2IjoxfQ.aT0v8w.Kx3-9_SECRETO-TOKEN-XYZ"  # an itsdangerous-s
      "/capturista/iniciar-sesion?next=%2fcapturista%2frestablecer%2f[oculto]"),
     (f"/x?next=%252Factivacion%252F{TOKEN}", "/x?next=%252Factivacion%252F[oculto]"),
     (f"/x?next=/activacion/{TOKEN}", "/x?next=/activacion/[oculto]"),
-], ids=["activacion", "nueva-liga", "restablecer", "linea", "next-codificado", "next-minusculas",
+], ids=["activacion", "nueva-liga", "restablecer", "confirmar", "linea", "next-codificado", "next-minusculas",
         "doble-codificado", "next-sin-codificar"])
 def test_ocultar_tokens(original, esperado):
     assert ocultar_tokens(original) == esperado
