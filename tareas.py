@@ -9,12 +9,14 @@ when ``REDIS_URL`` is set so several app servers share the workers. Run the cons
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 
 BASE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 
 
 def _crear_huey():
@@ -69,6 +71,16 @@ def despachar_correos() -> None:
     from services.correo import enviar_pendientes
 
     _en_contexto(enviar_pendientes)
+
+
+def pedir_envio_de_correos() -> None:
+    """Ask the worker to deliver the outbox now. A queue that cannot be reached only delays the
+    messages (the every-minute retry delivers them): never an error for the request."""
+    try:
+        despachar_correos()
+    except Exception:  # any queue failure means the same: the periodic retry will deliver them
+        log.warning("No se pudo encolar el envío inmediato de correos; el reintento periódico los enviará.",
+                    exc_info=True)
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from flask import current_app
 from limits import parse
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain import rfc as rfc_dominio
@@ -136,8 +137,12 @@ def registrar_contratista(rfc: str, correo: str, password: str) -> None:
         por_correo = None if por_correo is not None and por_correo.id in vencidas else por_correo
     if por_rfc is None and por_correo is None:
         contratista = Contratista(rfc=rfc, correo=correo, password_hash=password_hash)
-        db.session.add(contratista)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(contratista)
+        except IntegrityError:  # the same RFC or correo registered at this very moment: nothing to add
+            db.session.rollback()
+            return
         correo_srv.encolar(
             tipo="verificar_cuenta", destinatario=correo, contratista_id=contratista.id,
             asunto="Confirma tu cuenta de contratista en Capturistas ICSOE", plantilla="verificar_cuenta",

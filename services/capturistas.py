@@ -221,7 +221,11 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp") from None
 
     registrar_bitacora(relacion, actor, "alta", telefono=telefono, correo=correo, estatus=relacion.estatus)
-    saliente = emitir_liga(relacion)
+    try:
+        saliente = emitir_liga(relacion)
+    except LimiteDeCorreos:
+        db.session.rollback()  # no capturista without its e-mail
+        raise
     db.session.commit()
     return ResultadoAlta(relacion, saliente)
 

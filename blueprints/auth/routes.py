@@ -8,7 +8,7 @@ from blueprints.forms_comunes import FormularioVacio
 from extensions import limiter
 from services import autenticacion
 from services.tokens import verificar_token_verificacion
-from tareas import despachar_correos
+from tareas import pedir_envio_de_correos
 
 
 def _limite_login():
@@ -27,7 +27,7 @@ def registro():
     form = RegistroForm()
     if form.validate_on_submit():
         autenticacion.registrar_contratista(form.rfc.data, form.correo.data, form.password.data)
-        despachar_correos()  # in the background whatever happened, so the time tells nothing either
+        pedir_envio_de_correos()  # in the background whatever happened, so the time tells nothing either
         return redirect(url_for(".registro_enviado"), 303)
     return render_template("auth/registro.html", form=form), 422 if form.errors else 200
 

@@ -15,7 +15,7 @@ from services.acceso_capturista import (
 )
 from services.capturistas import aceptar_invitacion, invitaciones_pendientes
 from services.tokens import verificar_restablecer
-from tareas import despachar_correos
+from tareas import pedir_envio_de_correos
 
 CLAVE_SESION = "contratista_activo"
 
@@ -84,7 +84,7 @@ def recuperar():
     form = RecuperarForm()
     if form.validate_on_submit():
         solicitar_restablecimiento(form.curp.data, form.correo.data)
-        despachar_correos()  # always, and off the request: the time does not tell a match either
+        pedir_envio_de_correos()  # always, and off the request: the time does not tell a match either
         # The same answer whether or not the data matched: it reveals nothing.
         flash("Si la CURP y el correo electrónico corresponden a un usuario capturista (el correo con el que "
               "creaste tu usuario), recibirás un correo "

@@ -271,3 +271,17 @@ def test_cookie_de_sesion_httponly_samesite(client, app):
     r = iniciar_sesion(client, rfc)
     cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_registro_sin_cola_de_trabajos_no_falla(client, app, monkeypatch):
+    """The queue that delivers the confirmation right away may be down (Redis): the registro is
+    kept and its e-mail stays in the outbox for the periodic retry, never a 500."""
+    import tareas
+
+    def sin_cola():
+        raise ConnectionError("cola no disponible")
+
+    monkeypatch.setattr(tareas, "despachar_correos", sin_cola)
+    r = _registro(client)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
+    assert _liga_de_confirmacion(app, "alta@empresa.example")
