@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import RelacionCapturista
+from tests.browser.buzon import confirmar_cuenta, liga_de_confirmacion
 from tests.browser.conftest import RESULTADOS_AXE
 from tests.factories import (
     CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido,
@@ -165,7 +166,7 @@ def _foco_visible(page) -> None:
     assert (estilo["outline"] != "none" and estilo["ancho"] >= 2) or estilo["sombra"] != "none", estilo
 
 
-def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
+def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp):
     with app.app_context():
         persona = cargar_padron(3)[0]
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -178,10 +179,21 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
         _foco_visible(page)
         teclado.type(texto)
 
-    escribir("#rfc", rfc_valido("TEC", "110101", "K3"))
+    rfc, clave = rfc_valido("TEC", "110101", "K3"), "Teclado2026seguro"
+    escribir("#rfc", rfc)
     escribir("#correo", "teclado@empresa.example")
-    escribir("#password", "Teclado2026seguro")
-    escribir("#confirmar_password", "Teclado2026seguro")
+    escribir("#password", clave)
+    escribir("#confirmar_password", clave)
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name="Revisa tu correo electrónico")).to_be_visible()
+    # The confirmation link arrives by e-mail; opening it (from the mail client) lands on the login page.
+    confirmar_cuenta(page, liga_de_confirmacion(app, smtp, "teclado@empresa.example"))
+    escribir("#rfc", rfc)
+    escribir("#password", clave)
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+    _tab_hasta(page, "main a[href$='/contratista/datos-generales']")  # the notice's link to Datos Generales
+    _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_role("heading", name="Datos Generales del Contratista")).to_be_visible()
     for selector, texto in [("#razon_social", "Teclados del Centro, S.C."), ("#registro_patronal", "Y3926552104"),
