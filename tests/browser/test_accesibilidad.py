@@ -12,17 +12,21 @@ from sqlalchemy import select
 
 from extensions import db
 from models import RelacionCapturista
+from tests.browser.buzon import confirmar_cuenta, liga_de_confirmacion
 from tests.browser.conftest import RESULTADOS_AXE
 from tests.factories import (
     CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido,
 )
 
 AXE = Axe()
+USUARIO_INVITADA = "persona.invitada"
+CORREO_INVITADA = "invitada@correo.example"
 
 
 @pytest.fixture
 def datos(app):
-    """A contractor with a capturista in each estatus, a padrón, a valid activation link."""
+    """A contractor with a capturista in each estatus, a padrón, a valid activation link; a person
+    with a usuario holding an older contractor's link and an invitation from this contractor."""
     from services.tokens import token_activacion
 
     with app.app_context():
@@ -43,8 +47,26 @@ def datos(app):
         pendiente = relaciones[1]
         with app.test_request_context():
             token = token_activacion(pendiente)
+
+        # A person with a usuario (created through Obras del Norte's link) who still has a pending
+        # link from Mantenimiento Peninsular (sent before the usuario existed: it opens "Aceptar
+        # invitación") and an invitation from the main contractor (added after: listed on her page).
+        invitada = personas[6]
+        encontrada = PersonaEncontrada(invitada.curp, invitada.nombre, invitada.primer_apellido,
+                                       invitada.segundo_apellido)
+        norte = crear_contratista(razon_social="Obras del Norte, S.A. de C.V.")
+        peninsular = crear_contratista(razon_social="Mantenimiento Peninsular, S.C.")
+        with app.test_request_context():
+            por_liga = capturistas.dar_de_alta(norte, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
+                                               clave="clave-norte", actor="prueba").relacion
+            previa = capturistas.dar_de_alta(peninsular, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
+                                             clave="clave-peninsular", actor="prueba").relacion
+            capturistas.activar_cuenta(por_liga, USUARIO_INVITADA, CLAVE_CAPTURISTA)
+            capturistas.dar_de_alta(contratista, encontrada, telefono="5512345678", correo="otro@correo.example",
+                                    clave="clave-invitacion", actor="prueba")
+            token_previa = token_activacion(previa)
         return {"rfc": contratista.rfc, "persona_libre": personas[5], "token": token,
-                "pendiente": pendiente.id, "baja": baja.id}
+                "pendiente": pendiente.id, "baja": baja.id, "token_previa": token_previa}
 
 
 def _contexto(browser, js: bool, **kw):
@@ -75,7 +97,7 @@ def _entrar(page, url, rfc):
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
-def test_axe_en_las_paginas_principales(js, browser, servidor, datos):
+def test_axe_en_las_paginas_principales(js, browser, app, smtp, servidor, datos):
     contexto = _contexto(browser, js)
     page = contexto.new_page()
     # Anonymous pages.
@@ -85,6 +107,7 @@ def test_axe_en_las_paginas_principales(js, browser, servidor, datos):
                          ("Recuperar contraseña", "/capturista/recuperar-contrasena"),
                          ("Activación: crear usuario", f"/activacion/{datos['token']}"),
                          ("Activación: liga no válida", "/activacion/alterada"),
+                         ("Confirmación de cuenta: liga no válida", "/cuenta/confirmar/alterada"),
                          ("Página no encontrada", "/no-existe")]:
         page.goto(servidor + ruta)
         _auditar(page, nombre, js)
@@ -92,6 +115,15 @@ def test_axe_en_las_paginas_principales(js, browser, servidor, datos):
     page.get_by_role("button", name="Registrarme").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
     _auditar(page, "Registro con errores", js)
+    page.get_by_label("RFC").fill(rfc_valido("AXE", "120101", "K3"))
+    page.get_by_label("Correo electrónico").fill("axe@empresa.example")
+    page.get_by_label("Contraseña", exact=True).fill("Accesible2026seguro")
+    page.get_by_label("Confirmar contraseña").fill("Accesible2026seguro")
+    page.get_by_role("button", name="Registrarme").click()
+    expect(page.get_by_role("heading", name="Revisa tu correo electrónico")).to_be_visible()
+    _auditar(page, "Registro: revisa tu correo", js)
+    confirmar_cuenta(page, liga_de_confirmacion(app, smtp, "axe@empresa.example"))
+    _auditar(page, "Iniciar sesión: cuenta confirmada", js)
     page.goto(servidor + f"/activacion/{datos['token']}")
     page.get_by_role("button", name="Crear usuario").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
@@ -147,6 +179,33 @@ def test_axe_en_las_paginas_principales(js, browser, servidor, datos):
     _auditar(page, "Capturista: elegir contratista", js)
     page.get_by_role("button", name=re.compile("Trabajar para este contratista")).click()
     _auditar(page, "Capturista: inicio", js)
+    # Somebody else's link, opened in this capturista's session.
+    page.goto(servidor + f"/activacion/{datos['token_previa']}")
+    expect(page.get_by_text("Esta liga corresponde a otra persona.")).to_be_visible()
+    _auditar(page, "Aceptar invitación: sesión de otra persona", js)
+    contexto.close()
+
+    # The person with a usuario opens the link sent before she had it: "Aceptar invitación".
+    contexto = _contexto(browser, js)
+    page = contexto.new_page()
+    page.goto(servidor + f"/activacion/{datos['token_previa']}")
+    expect(page.get_by_role("heading", name="Aceptar invitación")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Aceptar invitación"))).to_have_count(0)
+    _auditar(page, "Aceptar invitación: sin sesión", js)
+    page.get_by_role("link", name="Iniciar sesión para aceptar").click()
+    expect(page.get_by_role("heading", name="Ingreso del capturista")).to_be_visible()
+    page.get_by_label("Usuario").fill(USUARIO_INVITADA)
+    page.get_by_label("Contraseña").fill(CLAVE_CAPTURISTA)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page).to_have_url(servidor + f"/activacion/{datos['token_previa']}")  # back to the link (next=)
+    expect(page.get_by_role("button", name="Aceptar invitación de Mantenimiento Peninsular, S.C.")).to_be_visible()
+    _auditar(page, "Aceptar invitación: con sesión", js)
+    page.goto(servidor + "/capturista/contratistas")
+    invitaciones = page.get_by_role("region", name="Invitaciones pendientes")
+    expect(invitaciones.get_by_role("button", name=re.compile("^Aceptar invitación"))).to_have_count(1)
+    expect(invitaciones.get_by_role("button", name="Aceptar invitación de Servicios Integrales Ñandú, S.A. de C.V.")
+           ).to_be_visible()
+    _auditar(page, "Capturista: invitación pendiente", js)
     contexto.close()
 
 
@@ -165,7 +224,7 @@ def _foco_visible(page) -> None:
     assert (estilo["outline"] != "none" and estilo["ancho"] >= 2) or estilo["sombra"] != "none", estilo
 
 
-def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
+def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp):
     with app.app_context():
         persona = cargar_padron(3)[0]
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -178,10 +237,21 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app):
         _foco_visible(page)
         teclado.type(texto)
 
-    escribir("#rfc", rfc_valido("TEC", "110101", "K3"))
+    rfc, clave = rfc_valido("TEC", "110101", "K3"), "Teclado2026seguro"
+    escribir("#rfc", rfc)
     escribir("#correo", "teclado@empresa.example")
-    escribir("#password", "Teclado2026seguro")
-    escribir("#confirmar_password", "Teclado2026seguro")
+    escribir("#password", clave)
+    escribir("#confirmar_password", clave)
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name="Revisa tu correo electrónico")).to_be_visible()
+    # The confirmation link arrives by e-mail; opening it (from the mail client) lands on the login page.
+    confirmar_cuenta(page, liga_de_confirmacion(app, smtp, "teclado@empresa.example"))
+    escribir("#rfc", rfc)
+    escribir("#password", clave)
+    teclado.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+    _tab_hasta(page, "main a[href$='/contratista/datos-generales']")  # the notice's link to Datos Generales
+    _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_role("heading", name="Datos Generales del Contratista")).to_be_visible()
     for selector, texto in [("#razon_social", "Teclados del Centro, S.C."), ("#registro_patronal", "Y3926552104"),

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser.buzon import LIGA_ACTIVACION_RE, confirmar_cuenta, liga, liga_de_confirmacion, para
 from tests.factories import cargar_padron, rfc_valido
 
-LIGA_RE = re.compile(r"(http://127\.0\.0\.1:\d+/activacion/\S+)")
 CLAVE_CONTRATISTA = "Contratista2026seguro"
 CLAVE_CAPTURISTA = "Capturista2026segura"
 
@@ -46,7 +46,7 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     capturista = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800})
     page = contratista.new_page()
 
-    # Registro → Datos Generales.
+    # Registro → "Revisa tu correo" → the confirmation link from the e-mail → login → Datos Generales.
     rfc = rfc_valido("EJE", "100101", "K3")
     page.goto(servidor + "/cuenta/registro")
     page.get_by_label("RFC").fill(rfc)
@@ -54,6 +54,21 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     page.get_by_label("Contraseña", exact=True).fill(CLAVE_CONTRATISTA)
     page.get_by_label("Confirmar contraseña").fill(CLAVE_CONTRATISTA)
     page.get_by_role("button", name="Registrarme").click()
+    expect(page.get_by_role("heading", name="Revisa tu correo electrónico")).to_be_visible()
+    expect(page).to_have_url(servidor + "/cuenta/registro/revisa-tu-correo")
+    # Not logged in yet: the account acts only once its e-mail is proven.
+    expect(page.get_by_role("navigation", name="Menú principal")).to_have_count(0)
+    page.get_by_role("link", name="Ir a iniciar sesión").click()
+    page.get_by_label("RFC").fill(rfc)
+    page.get_by_label("Contraseña").fill(CLAVE_CONTRATISTA)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_text("Tu cuenta aún no está confirmada.")).to_be_visible()
+    confirmar_cuenta(page, liga_de_confirmacion(app, smtp, "contratista@empresa.example"))
+    page.get_by_label("RFC").fill(rfc)
+    page.get_by_label("Contraseña").fill(CLAVE_CONTRATISTA)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Datos Generales del Contratista").click()
     expect(page.get_by_role("heading", name="Datos Generales del Contratista")).to_be_visible()
     # Administración is closed until the Datos Generales exist.
     _ir_a_menu(page, "Consulta")
@@ -90,10 +105,10 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     expect(page.get_by_role("dialog")).to_have_count(0)
 
     # The e-mail arrives at the SMTP server on loopback; its link creates usuario and contraseña.
-    assert len(smtp.mensajes) == 1 and smtp.mensajes[0]["To"] == "capturista@correo.example"
-    liga = LIGA_RE.search(smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    activacion = para(smtp, "capturista@correo.example")
+    assert len(activacion) == 1 and len(smtp.mensajes) == 2  # the registro confirmation, then this one
     cap = capturista.new_page()
-    cap.goto(liga)
+    cap.goto(liga(activacion[0], LIGA_ACTIVACION_RE))
     expect(cap.get_by_role("heading", name="Crear usuario y contraseña")).to_be_visible()
     cap.get_by_label("Usuario").fill("capturista.uno")
     cap.get_by_label("Contraseña", exact=True).fill(CLAVE_CAPTURISTA)
