@@ -108,8 +108,8 @@ class RelacionCapturista(db.Model):
     # Every link carries this number; issuing a new link or activating bumps it, so older links die.
     token_version: Mapped[int] = mapped_column(default=0)
     liga_vence_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    # Added for a person who already had a usuario: no link to the address the contractor typed;
-    # the invitation goes to the person's own verified address and the person, logged in, accepts.
+    # The contractor typed the verified address of a person who already has a usuario: no link, an
+    # invitation there that the person, logged in, accepts (services.capturistas.emitir_liga).
     por_invitacion: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # One per rendered Alta form: a double-clicked Guardar finds the first one instead of failing.
     clave_alta: Mapped[Optional[str]] = mapped_column(String(36), unique=True)

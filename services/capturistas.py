@@ -89,14 +89,25 @@ def registrar_bitacora(relacion: RelacionCapturista, actor: str, accion: str, **
     return entrada
 
 
+def es_invitacion(relacion: RelacionCapturista) -> bool:
+    """Logging in alone may accept a relation only when the contractor typed the very address the
+    person proved (the one whose link created the usuario): then both agree on who the person is."""
+    persona = relacion.capturista
+    return persona.activado and (persona.correo or "").lower() == relacion.correo.lower()
+
+
 def emitir_liga(relacion: RelacionCapturista) -> CorreoSaliente:
     """A new 24-hour chance to join for a pending relation: older links die. Does not commit.
 
-    A person without usuario gets the activation link at the address the contractor typed. A
-    relation added for a person who already has a usuario (``por_invitacion``) sends no link at
-    all: an invitation goes to the person's own verified address, to accept once logged in.
-    Both look the same to the contractor (F09)."""
+    - The contractor typed the person's own verified address (``por_invitacion``): no link, an
+      invitation there, accepted by the person logged in.
+    - Otherwise the activation link goes to the address the contractor typed. For a person
+      without usuario it creates one; for a person who has one it only works together with that
+      person's session. An address someone else typed can never act on the person's account, and a
+      usuario someone squatted cannot accept what was sent to the real person's address.
+    The e-mail and the screens are the same whatever other contractors did (F09)."""
     exigir_cupo_diario(relacion.contratista_id)
+    relacion.por_invitacion = es_invitacion(relacion)
     ahora = ahora_utc()
     relacion.token_version += 1
     relacion.liga_vence_en = ahora + VIGENCIA
@@ -203,11 +214,10 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp")
 
     # The same answer whether or not the person already has a usuario somewhere (F09): always
-    # pending; only who gets the e-mail differs (the person's own verified address, for a usuario).
+    # pending, and the person's own step (link, or invitation) joins it.
     relacion = RelacionCapturista(
         contratista_id=contratista.id, capturista_id=capturista.id, telefono=telefono, correo=correo,
         clave_alta=clave or None, creado_en=ahora_utc(), estatus=RelacionCapturista.PENDIENTE,
-        por_invitacion=capturista.activado,
     )
     relacion.copiar_datos_de(capturista)
     try:
@@ -270,7 +280,7 @@ def aceptar_con_liga(relacion: RelacionCapturista, capturista: Capturista) -> No
 
 
 def invitaciones_pendientes(capturista: Capturista) -> list[RelacionCapturista]:
-    """Relations added for this person after they had a usuario, waiting for them to accept."""
+    """Relations sent to this person's own verified address, waiting for them to accept."""
     return list(db.session.scalars(select(RelacionCapturista).where(
         RelacionCapturista.capturista_id == capturista.id, RelacionCapturista.por_invitacion.is_(True),
         RelacionCapturista.estatus == RelacionCapturista.PENDIENTE,

@@ -10,6 +10,7 @@ nor ``ultimo_error`` holds an e-mail address: the log names the message by its i
 """
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import smtplib
@@ -84,6 +85,35 @@ def _texto_smtp(codigo: int, respuesta) -> str:
     return f"{codigo} {respuesta}"
 
 
+def palabras_codificadas(texto: str, maximo: int = 45) -> str:
+    """RFC 2047 encoded words (base64, UTF-8) for a header, one per folded line, cut between
+    characters and never between a word and its space: decoders drop the blanks *between* encoded
+    words, so every space travels inside one. 45 bytes → 60 characters of base64 → lines < 78."""
+    trozos, actual = [], b""
+    for caracter in texto:
+        byte = caracter.encode()
+        if len(actual) + len(byte) > maximo:
+            trozos.append(actual)
+            actual = b""
+        actual += byte
+    trozos.append(actual)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(t).decode()}?=" for t in trozos)
+
+
+class Mensaje(Message):
+    """Flask-Mail's message with a Subject every client reads whole. Flask-Mail's Header encoding,
+    and Python's own folding, can cut a subject with accents between two encoded words and lose the
+    space there ("Subcontratación Rápida" read as "SubcontrataciónRápida", "Baj ío")."""
+
+    def _message(self):
+        mensaje = super()._message()
+        if self.subject and not self.subject.isascii():
+            mensaje.policy = mensaje.policy.clone(refold_source="none")  # keep our folding as it is
+            del mensaje["Subject"]
+            mensaje.set_raw("Subject", palabras_codificadas(self.subject))
+        return mensaje
+
+
 def describir_error(exc: BaseException) -> str:
     """``ultimo_error`` and log text: the exception type, the SMTP code and text when the server
     answered, and never an e-mail address (the recipient's or the sender's)."""
@@ -145,7 +175,7 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
             conectando = False
             try:
                 correo = db.session.get(CorreoSaliente, correo_id)
-                mensaje = Message(
+                mensaje = Mensaje(
                     subject=correo.asunto, recipients=[correo.destinatario],
                     body=correo.cuerpo_texto, html=correo.cuerpo_html,
                     sender=current_app.config["MAIL_DEFAULT_SENDER"],

@@ -50,7 +50,8 @@ def datos(app):
 
         # A person with a usuario (created through Obras del Norte's link) who still has a pending
         # link from Mantenimiento Peninsular (sent before the usuario existed: it opens "Aceptar
-        # invitación") and an invitation from the main contractor (added after: listed on her page).
+        # invitación") and an invitation from the main contractor (added after, to her own verified
+        # address: listed on her page).
         invitada = personas[6]
         encontrada = PersonaEncontrada(invitada.curp, invitada.nombre, invitada.primer_apellido,
                                        invitada.segundo_apellido)
@@ -62,7 +63,7 @@ def datos(app):
             previa = capturistas.dar_de_alta(peninsular, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
                                              clave="clave-peninsular", actor="prueba").relacion
             capturistas.activar_cuenta(por_liga, USUARIO_INVITADA, CLAVE_CAPTURISTA)
-            capturistas.dar_de_alta(contratista, encontrada, telefono="5512345678", correo="otro@correo.example",
+            capturistas.dar_de_alta(contratista, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
                                     clave="clave-invitacion", actor="prueba")
             token_previa = token_activacion(previa)
         return {"rfc": contratista.rfc, "persona_libre": personas[5], "token": token,

@@ -3,14 +3,16 @@ refused.
 
 A contractor can type any CURP of the padrón and any e-mail address in Alta de usuarios. Before the
 security model, a second contractor B who registered the CURP of a person who already worked for A
-got a link at B's own address that joined (or re-created) the person's usuario. Now a person has
-one usuario; only a relation's own link activates that relation; a relation added once the person
-has a usuario is an invitation mailed to the person's own verified address, accepted logged in.
+got a notice at B's own address naming the person's usuario, and recovery mailed B a reset link.
+Now a person has one usuario; only a relation's own link activates that relation, and once the
+person has a usuario that link also needs her session; only a contractor that typed her own
+verified address sends an invitation she accepts by logging in.
 
 (a) The person already has usuario U (from A's link). B registers the CURP with an address B
-    controls: B sees the usual confirmation and a pending row; nothing reaches B's mailbox, no
-    e-mail shows U, password recovery with B's address delivers nothing, B cannot log in as U; the
-    person sees B's invitation, ignores it and works for A. JS on and off.
+    controls: B sees the usual confirmation and a pending row; B's mailbox gets the same e-mail a
+    new person gets, with no U in it, and its link neither creates a usuario nor accepts without
+    her session; password recovery with B's address delivers nothing; B cannot log in as U; the
+    person has nothing from B to accept and works for A. JS on and off.
 (b) A's link went to the person and is unused; B registers the same CURP with B's address and
     creates usuario U2 from B's own link. A's relation stays pending; A's link, opened by the
     person, offers "Aceptar invitación" (not "ya se utilizó"); U2 can neither choose A nor accept
@@ -155,13 +157,18 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
     assert confirmacion_b == confirmacion_a.replace(CORREO_PERSONA, CORREO_ATACANTE)
     _esperar_pendiente(pagina_b, servidor, x.curp)
     entregar(app)
-    assert CORREO_ATACANTE not in destinatarios(smtp), destinatarios(smtp)
-    # What went out is an invitation to the person's own verified address: no usuario, no link to create one.
-    invitacion = para(smtp, CORREO_PERSONA)[-1]
-    assert invitacion["Subject"] == f"Invitación para capturar información de {RAZON_B}"
-    assert "/activacion/" not in texto(invitacion)
+    # B's mailbox gets what any new capturista gets: no usuario, a link that needs her session.
+    [mensaje_b] = para(smtp, CORREO_ATACANTE)
+    assert mensaje_b["Subject"] == f"Activa tu usuario capturista de {RAZON_B}"
     assert not [m["Subject"] for m in smtp.mensajes if USUARIO_PERSONA in texto(m)]
     assert not [t for t in _textos_de_la_bandeja(app) if USUARIO_PERSONA in t]
+    assert len(para(smtp, CORREO_PERSONA)) == 1  # nothing from B reached the person
+    liga_b = atacante.new_page()
+    liga_b.goto(liga(mensaje_b, LIGA_ACTIVACION_RE))
+    expect(liga_b.get_by_role("heading", name="Aceptar invitación")).to_be_visible()
+    expect(liga_b.get_by_role("link", name="Iniciar sesión para aceptar")).to_be_visible()
+    expect(liga_b.get_by_label("Usuario")).to_have_count(0)  # no usuario can be created here
+    expect(liga_b.get_by_role("button", name=re.compile("^Aceptar invitación"))).to_have_count(0)
 
     # B asks for a password reset with X and B's address: the outbox delivers nothing to anybody.
     recuperar = atacante.new_page()
@@ -175,7 +182,7 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
            ).to_be_visible()
     antes = len(smtp.mensajes)
     assert entregar(app) == 0
-    assert len(smtp.mensajes) == antes and CORREO_ATACANTE not in destinatarios(smtp)
+    assert len(smtp.mensajes) == antes and para(smtp, CORREO_ATACANTE) == [mensaje_b]  # nothing new
     # Even with the person's address guessed right, the reset link goes to the person's inbox only.
     recuperar.get_by_role("link", name="¿Olvidaste tu contraseña?").click()
     recuperar.get_by_label("CURP").fill(x.curp)
@@ -195,11 +202,10 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
     expect(recuperar.get_by_text("Inicia sesión como capturista para continuar.")).to_be_visible()
     expect(recuperar.get_by_role("heading", name="Ingreso del capturista")).to_be_visible()
 
-    # The person logs in: B's invitation is there, she does not accept it and works for A.
+    # The person logs in: nothing from B to accept, and she works for A.
     _entrar_capturista(pagina_persona, servidor, USUARIO_PERSONA, CLAVE_PERSONA)
     expect(pagina_persona.get_by_role("heading", name="Elige el contratista")).to_be_visible()
-    invitaciones = pagina_persona.get_by_role("region", name="Invitaciones pendientes")
-    expect(invitaciones.get_by_role("button", name=f"Aceptar invitación de {RAZON_B}")).to_be_visible()
+    expect(pagina_persona.get_by_role("region", name="Invitaciones pendientes")).to_have_count(0)
     expect(pagina_persona.get_by_role("button", name=re.compile("^Trabajar para este contratista"))).to_have_count(1)
     expect(pagina_persona.get_by_role("button", name=_trabajar_para(RAZON_B))).to_have_count(0)
     pagina_persona.get_by_role("button", name=_trabajar_para(RAZON_A)).click()

@@ -285,14 +285,14 @@ def test_f06_un_error_inesperado_en_un_correo_no_detiene_a_los_demas(app, smtp, 
     """F06: any exception for one row (not only SMTP's) marks that row fallido and the loop goes on."""
     import services.correo as servicio
 
-    original = servicio.Message
+    original = servicio.Mensaje
 
     def mensaje_que_truena(**kwargs):
         if kwargs["subject"] == "Truena":
             raise RuntimeError("fallo inesperado armando el correo para dos@correo.example")
         return original(**kwargs)
 
-    monkeypatch.setattr(servicio, "Message", mensaje_que_truena)
+    monkeypatch.setattr(servicio, "Mensaje", mensaje_que_truena)
     ids = _sembrar_correos(app, ("Uno", "uno@correo.example"), ("Truena", "dos@correo.example"),
                            ("Tres", "tres@correo.example"))
     with app.app_context():

@@ -266,10 +266,10 @@ def test_usuario_ocupado(client, app, escenario, smtp):
 
 
 def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, app, escenario, smtp):
-    """F01(a). A registers X, the person activates. Contractor B registers X with an address B
-    controls: B's relation stays pending (not Activo), B's address gets nothing (no usuario in any
-    e-mail), the invitation goes to the person's own verified address, password recovery with B's
-    address sends nothing, and B's relation only becomes active when the person, logged in, accepts."""
+    """F01(a). A registers X, the person activates with her address. Contractor B registers X with
+    an address B controls: B's relation stays pending (not Activo); what B's address gets is the
+    same e-mail a new person gets, with no usuario in it; its link cannot create a usuario nor
+    accept without the person's session; password recovery with B's address sends nothing."""
     p = escenario["personas"][11]
     _guardar(client, p.curp, correo="persona@correo.example")
     assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
@@ -280,27 +280,68 @@ def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, a
     r = _guardar(atacante, p.curp, correo="buzon@atacante.example")
     html = atacante.get(r.headers["Location"]).get_data(as_text=True)
     # F09: the same confirmation as for anybody new; nothing says the person has a usuario.
-    assert "El usuario se guardó exitosamente." in html and "usuario capturista para" not in html
-    assert "ya tiene usuario" not in html
-    destinatarios = [m["To"] for m in smtp.mensajes]
-    assert "buzon@atacante.example" not in destinatarios
-    invitacion = smtp.mensajes[-1]
-    assert invitacion["To"] == "persona@correo.example"
-    texto = invitacion.get_body(("plain",)).get_content()
-    assert "Seguridad Privada del Norte" in texto and "persona.activa" not in texto and "/activacion/" not in texto
+    assert "El usuario se guardó exitosamente." in html and "ya tiene usuario" not in html
+    mensaje = smtp.mensajes[-1]
+    assert mensaje["To"] == "buzon@atacante.example"
+    texto = mensaje.get_body(("plain",)).get_content()
+    assert "persona.activa" not in texto and "Para activar tu acceso entra a la siguiente liga" in texto
+    assert all("persona.activa" not in m.get_body(("plain",)).get_content() for m in smtp.mensajes)
     with app.app_context():
         relaciones = db.session.scalars(select(RelacionCapturista).order_by(RelacionCapturista.id)).all()
-        assert [(r.estatus, r.por_invitacion) for r in relaciones] == [("activo", False), ("pendiente", True)]
-        invitada = relaciones[1].id
+        assert [(r.estatus, r.por_invitacion) for r in relaciones] == [("activo", False), ("pendiente", False)]
+        de_b = relaciones[1].id
         db.session.remove()
+    # The link B received: no usuario can be created with it, nothing accepted without her session.
+    liga_b = _liga(mensaje)
+    r = app.test_client().get(liga_b)
+    assert r.status_code == 200 and "Iniciar sesión para aceptar" in r.get_data(as_text=True)
+    intruso = app.test_client()
+    pagina = intruso.get("/capturista/recuperar-contrasena")  # any form, for the session's CSRF token
+    r = intruso.post(liga_b, data={"csrf_token": csrf_de(pagina), "usuario": "usuario.del.atacante",
+                                   "password": CLAVE, "confirmar_password": CLAVE})
+    assert r.status_code == 403
     # Recovery only ever writes to the person's own verified address.
     anonimo = app.test_client()
     pagina = anonimo.get("/capturista/recuperar-contrasena")
     anonimo.post("/capturista/recuperar-contrasena", data={
         "csrf_token": csrf_de(pagina), "curp": p.curp, "correo": "buzon@atacante.example"})
+    antes = len(smtp.mensajes)
     entregar_correos(app)
-    assert "buzon@atacante.example" not in [m["To"] for m in smtp.mensajes]
-    # The person logs in and accepts; only then does B's relation become active.
+    assert len(smtp.mensajes) == antes
+    # Nor can anybody accept B's relation as an invitation: the person never got one.
+    persona = app.test_client()
+    pagina = persona.get("/capturista/iniciar-sesion")
+    persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
+                                                     "password": CLAVE})
+    pagina = persona.get("/capturista/contratistas")
+    assert "Invitaciones pendientes" not in pagina.get_data(as_text=True)
+    assert persona.post(f"/capturista/invitaciones/{de_b}/aceptar",
+                        data={"csrf_token": csrf_de(pagina)}).status_code == 404
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, de_b).estatus == "pendiente"
+
+
+def test_invitacion_a_su_correo_verificado_se_acepta_con_su_sesion(client, app, escenario, smtp):
+    """A second contractor that types the person's own verified address sends an invitation there
+    (no link, no usuario shown); the person, logged in, accepts it; nobody else can."""
+    p = escenario["personas"][11]
+    _guardar(client, p.curp, correo="persona@correo.example")
+    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    with app.app_context():
+        otro = crear_contratista(razon_social="Seguridad Privada del Norte, S.A.").rfc
+    segundo = app.test_client()
+    iniciar_sesion(segundo, otro)
+    r = _guardar(segundo, p.curp, correo="Persona@Correo.example")
+    assert "El usuario se guardó exitosamente." in segundo.get(r.headers["Location"]).get_data(as_text=True)
+    invitacion = smtp.mensajes[-1]
+    assert invitacion["To"] == "persona@correo.example"
+    texto = invitacion.get_body(("plain",)).get_content()
+    assert "Seguridad Privada del Norte" in texto and "persona.activa" not in texto and "/activacion/" not in texto
+    with app.app_context():
+        invitada = db.session.scalar(select(RelacionCapturista).where(RelacionCapturista.por_invitacion.is_(True)))
+        assert invitada.estatus == "pendiente"
+        invitada = invitada.id
+        db.session.remove()
     persona = app.test_client()
     pagina = persona.get("/capturista/iniciar-sesion")
     persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
@@ -313,7 +354,7 @@ def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, a
         assert db.session.get(RelacionCapturista, invitada).estatus == "activo"
         acciones = db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == invitada)).all()
         assert acciones == ["alta", "aceptacion"]
-    # Accepting twice, or someone else's relation, is a 404.
+    # Accepting twice is a 404.
     assert persona.post(f"/capturista/invitaciones/{invitada}/aceptar",
                         data={"csrf_token": csrf_de(pagina)}).status_code == 404
 
@@ -329,7 +370,7 @@ def test_invitacion_vence_como_una_liga(client, app, escenario, smtp):
     iniciar_sesion(segundo, otro)
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
-        _guardar(segundo, p.curp, correo="otro@correo.example")
+        _guardar(segundo, p.curp, correo="persona@correo.example")
     with time_machine.travel(inicio + timedelta(hours=25), tick=False):
         app.config["SESION_INACTIVA_MINUTOS"] = 24 * 60
         iniciar_sesion(segundo, otro)

@@ -259,16 +259,50 @@ def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mund
 
     assert sin_nombres(paginas[0]) == sin_nombres(paginas[2])   # Alta confirmation
     assert sin_nombres(paginas[1]) == sin_nombres(paginas[3])   # grid row
-    # And the person was never exposed: the only e-mail about B went to her own address.
+    # Both addresses B typed got the same kind of e-mail, and nothing went to maria's own address.
     with app.app_context():
-        destinos = db.session.scalars(select(CorreoSaliente.destinatario).where(
-            CorreoSaliente.contratista_id == mundo.b.id)).all()
-    assert sorted(destinos) == sorted([CORREO_CAPTURISTA, "nueva@beta.example"])
-    # The capturista sees the invitation and may accept it; without accepting, B has nothing.
+        enviados = db.session.execute(select(CorreoSaliente.tipo, CorreoSaliente.destinatario).where(
+            CorreoSaliente.contratista_id == mundo.b.id).order_by(CorreoSaliente.id)).all()
+    assert enviados == [("activacion", "quien@beta.example"), ("activacion", "nueva@beta.example")]
+    # maria has nothing to accept from B, and B cannot have her by itself.
     capturista = app.test_client()
     enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
-    html = capturista.get("/capturista/contratistas").get_data(as_text=True)
-    assert "Invitaciones pendientes" in html and "Beta Obras Especializadas" in html
+    assert "Invitaciones pendientes" not in capturista.get("/capturista/contratistas").get_data(as_text=True)
     r = capturista.post("/capturista/contratistas", data={"csrf_token": token_csrf(capturista),
                                                           "contratista_id": mundo.b.id})
     assert r.status_code == 404
+
+
+def test_f01_un_usuario_ocupado_no_acepta_lo_enviado_a_otro_correo(app, mundo):
+    """F01: whoever holds the usuario of a CURP (maria.lopez, verified address maria@correo.example)
+    accepts by login only what a contractor sent to *that* address. B types another address for
+    her: no invitation appears for the usuario, and B's link needs both the link and her session."""
+    ajeno = cliente_de(app, mundo, AJENO)
+    with app.app_context():
+        from models import PersonaPadron
+
+        db.session.add(PersonaPadron(curp=CURP_CAPTURISTA, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ",
+                                     segundo_apellido="GARCÍA", fecha_nacimiento=datetime(1956, 4, 27).date(),
+                                     sexo="M", entidad="VZ"))
+        db.session.commit()
+        db.session.remove()
+    assert _guardar(ajeno, CURP_CAPTURISTA, correo="la.verdadera@correo.example").status_code == 303
+    capturista = app.test_client()
+    enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
+    assert "Invitaciones pendientes" not in capturista.get("/capturista/contratistas").get_data(as_text=True)
+    with app.app_context():
+        from services.tokens import token_activacion
+
+        relacion = db.session.scalar(select(RelacionCapturista).where(
+            RelacionCapturista.correo == "la.verdadera@correo.example"))
+        assert not relacion.por_invitacion
+        token = token_activacion(relacion)
+        rid = relacion.id
+        db.session.remove()
+    # With the link *and* her session, she accepts.
+    pagina = capturista.get(f"/activacion/{token}")
+    assert "Aceptar invitación" in pagina.get_data(as_text=True)
+    r = capturista.post(f"/activacion/{token}", data={"csrf_token": csrf_de(pagina)})
+    assert r.status_code == 303
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, rid).estatus == "activo"
