@@ -92,20 +92,29 @@ def token_restablecer(capturista: Capturista) -> str:
     return _serializador(_SAL_RESTABLECER).dumps({"c": capturista.id, "h": _huella(capturista)})
 
 
-def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
-    """("valida" | "vencida" | "invalida", capturista)."""
+def _abrir_liga_de_cuenta(sal: str, token: str, modelo, huella) -> tuple[str, object | None]:
+    """A link {"c": id, "h": fingerprint} for an account: ("valida" | "vencida" | "invalida", account).
+    The fingerprint ties the link to the state it was issued for (password, address)."""
     try:
-        datos = _serializador(_SAL_RESTABLECER).loads(token, max_age=int(VIGENCIA.total_seconds()))
+        datos = _serializador(sal).loads(token, max_age=int(VIGENCIA.total_seconds()))
     except SignatureExpired:
         return "vencida", None
     except BadSignature:
         return "invalida", None
     if not isinstance(datos, dict) or not _entero(datos.get("c")):
         return "invalida", None
-    capturista = db.session.get(Capturista, datos["c"])
-    if capturista is None or not capturista.activado or datos.get("h") != _huella(capturista):
+    cuenta = db.session.get(modelo, datos["c"])
+    if cuenta is None or datos.get("h") != huella(cuenta):
         return "invalida", None
-    return "valida", capturista
+    return "valida", cuenta
+
+
+def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
+    """("valida" | "vencida" | "invalida", capturista)."""
+    estado, capturista = _abrir_liga_de_cuenta(_SAL_RESTABLECER, token, Capturista, _huella)
+    if capturista is not None and not capturista.activado:
+        return "invalida", None
+    return estado, capturista
 
 
 def _huella_correo(contratista: Contratista) -> str:
@@ -119,15 +128,4 @@ def token_verificacion(contratista: Contratista) -> str:
 
 def verificar_token_verificacion(token: str) -> tuple[str, Contratista | None]:
     """("valida" | "vencida" | "invalida", contratista)."""
-    try:
-        datos = _serializador(_SAL_VERIFICACION).loads(token, max_age=int(VIGENCIA.total_seconds()))
-    except SignatureExpired:
-        return "vencida", None
-    except BadSignature:
-        return "invalida", None
-    if not isinstance(datos, dict) or not _entero(datos.get("c")):
-        return "invalida", None
-    contratista = db.session.get(Contratista, datos["c"])
-    if contratista is None or datos.get("h") != _huella_correo(contratista):
-        return "invalida", None
-    return "valida", contratista
+    return _abrir_liga_de_cuenta(_SAL_VERIFICACION, token, Contratista, _huella_correo)

@@ -265,6 +265,14 @@ def test_usuario_ocupado(client, app, escenario, smtp):
     assert r.status_code == 422 and "Ese usuario ya está en uso" in r.get_data(as_text=True)
 
 
+def _entrar_persona(app, usuario="persona.activa"):
+    cliente = app.test_client()
+    pagina = cliente.get("/capturista/iniciar-sesion")
+    cliente.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": usuario,
+                                                     "password": CLAVE})
+    return cliente
+
+
 def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, app, escenario, smtp):
     """F01(a). A registers X, the person activates with her address. Contractor B registers X with
     an address B controls: B's relation stays pending (not Activo); what B's address gets is the
@@ -309,10 +317,7 @@ def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, a
     entregar_correos(app)
     assert len(smtp.mensajes) == antes
     # Nor can anybody accept B's relation as an invitation: the person never got one.
-    persona = app.test_client()
-    pagina = persona.get("/capturista/iniciar-sesion")
-    persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
-                                                     "password": CLAVE})
+    persona = _entrar_persona(app)
     pagina = persona.get("/capturista/contratistas")
     assert "Invitaciones pendientes" not in pagina.get_data(as_text=True)
     assert persona.post(f"/capturista/invitaciones/{de_b}/aceptar",
@@ -342,10 +347,7 @@ def test_invitacion_a_su_correo_verificado_se_acepta_con_su_sesion(client, app, 
         assert invitada.estatus == "pendiente"
         invitada = invitada.id
         db.session.remove()
-    persona = app.test_client()
-    pagina = persona.get("/capturista/iniciar-sesion")
-    persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
-                                                     "password": CLAVE})
+    persona = _entrar_persona(app)
     pagina = persona.get("/capturista/contratistas")
     assert "Invitaciones pendientes" in pagina.get_data(as_text=True)
     r = persona.post(f"/capturista/invitaciones/{invitada}/aceptar", data={"csrf_token": csrf_de(pagina)})
@@ -375,10 +377,7 @@ def test_invitacion_vence_como_una_liga(client, app, escenario, smtp):
         app.config["SESION_INACTIVA_MINUTOS"] = 24 * 60
         iniciar_sesion(segundo, otro)
         assert "Liga vencida" in segundo.get("/administracion/consulta").get_data(as_text=True)
-        persona = app.test_client()
-        pagina = persona.get("/capturista/iniciar-sesion")
-        persona.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": "persona.activa",
-                                                         "password": CLAVE})
+        persona = _entrar_persona(app)
         assert "Invitaciones pendientes" not in persona.get("/capturista/contratistas").get_data(as_text=True)
 
 

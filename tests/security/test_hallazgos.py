@@ -217,6 +217,18 @@ def test_f08_recuperar_no_envia_dentro_de_la_peticion(app, mundo, smtp):
             CorreoSaliente.tipo == "restablecer", CorreoSaliente.estado == "pendiente")) == 1
 
 
+def _maria_en_el_padron(app) -> None:
+    """maria.lopez (activated through A) in the local padrón, so another contractor can add her."""
+    from models import PersonaPadron
+
+    with app.app_context():
+        db.session.add(PersonaPadron(curp=CURP_CAPTURISTA, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ",
+                                     segundo_apellido="GARCÍA", fecha_nacimiento=datetime(1956, 4, 27).date(),
+                                     sexo="M", entidad="VZ"))
+        db.session.commit()
+        db.session.remove()
+
+
 # --- F09: what a contractor adding a CURP learns ------------------------------------------------------
 
 def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mundo):
@@ -224,14 +236,7 @@ def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mund
     Alta confirmation and the grid rows say exactly the same, apart from the names."""
     ajeno = cliente_de(app, mundo, AJENO)
     nueva = mundo.personas[12]
-    with app.app_context():
-        from models import PersonaPadron
-
-        db.session.add(PersonaPadron(curp=CURP_CAPTURISTA, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ",
-                                     segundo_apellido="GARCÍA", fecha_nacimiento=datetime(1956, 4, 27).date(),
-                                     sexo="M", entidad="VZ"))
-        db.session.commit()
-        db.session.remove()
+    _maria_en_el_padron(app)
     paginas, filas = [], []
     for curp, correo in ((CURP_CAPTURISTA, "quien@beta.example"), (nueva.curp, "nueva@beta.example")):
         r = _guardar(ajeno, curp, correo=correo)
@@ -278,14 +283,7 @@ def test_f01_un_usuario_ocupado_no_acepta_lo_enviado_a_otro_correo(app, mundo):
     accepts by login only what a contractor sent to *that* address. B types another address for
     her: no invitation appears for the usuario, and B's link needs both the link and her session."""
     ajeno = cliente_de(app, mundo, AJENO)
-    with app.app_context():
-        from models import PersonaPadron
-
-        db.session.add(PersonaPadron(curp=CURP_CAPTURISTA, nombre="GUADALUPE", primer_apellido="HERNÁNDEZ",
-                                     segundo_apellido="GARCÍA", fecha_nacimiento=datetime(1956, 4, 27).date(),
-                                     sexo="M", entidad="VZ"))
-        db.session.commit()
-        db.session.remove()
+    _maria_en_el_padron(app)
     assert _guardar(ajeno, CURP_CAPTURISTA, correo="la.verdadera@correo.example").status_code == 303
     capturista = app.test_client()
     enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
