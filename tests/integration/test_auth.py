@@ -285,3 +285,23 @@ def test_registro_sin_cola_de_trabajos_no_falla(client, app, monkeypatch):
     r = _registro(client)
     assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
     assert _liga_de_confirmacion(app, "alta@empresa.example")
+
+
+def test_f04_detras_de_un_proxy_cuenta_la_direccion_del_cliente(database_url, app, tmp_path):
+    """Behind nginx (PROXY_SALTOS=1) every request comes from the proxy's address: the throttle must
+    count the client's (X-Forwarded-For), or one attacker would lock everybody out of the login."""
+    from app import create_app
+    from config import TestConfig
+
+    with app.app_context():
+        rfc = crear_contratista().rfc
+    detras = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, PROXY_SALTOS=1,
+                        EXPORT_DIR=str(tmp_path / "x"))
+    atacante = {"HTTP_X_FORWARDED_FOR": "203.0.113.77"}
+    for _ in range(5):
+        iniciar_sesion(detras.test_client(), rfc, "Mala#clave2026", environ_base=atacante)
+    r = iniciar_sesion(detras.test_client(), rfc, PASSWORD, environ_base=atacante)
+    assert r.status_code == 422 and "demasiados intentos fallidos" in r.get_data(as_text=True).lower()
+    # Another client behind the same proxy (same REMOTE_ADDR) is not affected.
+    r = iniciar_sesion(detras.test_client(), rfc, PASSWORD, environ_base={"HTTP_X_FORWARDED_FOR": "198.51.100.8"})
+    assert r.status_code == 303
