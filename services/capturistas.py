@@ -328,6 +328,9 @@ def editar_contacto(relacion: RelacionCapturista, *, telefono: str, correo: str,
     within the same sending limits as Enviar email. Commits; returns (cambios, correo_saliente or None)."""
     exigir_pendiente(relacion, "editar sus datos de contacto")
     cambios = {}
+    if telefono == relacion.telefono and correo == relacion.correo:
+        db.session.rollback()  # nothing changed: nothing to write, not even in the bitácora
+        return cambios, None
     if telefono != relacion.telefono:
         cambios["telefono"] = [relacion.telefono, telefono]
     if correo != relacion.correo:
@@ -365,25 +368,32 @@ def exigir_baja(relacion: RelacionCapturista) -> None:
 
 
 def dar_de_baja(relacion: RelacionCapturista, *, actor: str) -> None:
-    """Eliminar: the relation becomes Baja; outstanding links die; the capturista loses this contractor."""
+    """Eliminar: the relation becomes Baja and the capturista loses this contractor. A pending
+    relation's link stops working while it is in baja (the link checks the estatus), and works
+    again if Activar brings it back before it expires: one link, never two."""
     exigir_no_baja(relacion)
     anterior = relacion.estatus
     relacion.estatus = RelacionCapturista.BAJA
     relacion.baja_en = ahora_utc()
-    relacion.token_version += 1
     registrar_bitacora(relacion, actor, "baja", estatus_anterior=anterior)
     db.session.commit()
 
 
-def reactivar(relacion: RelacionCapturista, *, actor: str) -> None:
+def reactivar(relacion: RelacionCapturista, *, actor: str) -> CorreoSaliente | None:
     """Activar: undo a baja, back to where this relation was. One the person had joined (activated
-    or accepted) is active again; one never joined is pending again and still needs the person's
-    own step: an Activar never attaches a person to a contractor by itself."""
+    or accepted) is active again. One never joined is pending again and still needs the person's
+    own step, so it is left with exactly one valid way in: its last link while it lasts, or a new
+    one (returned, to be sent after the commit) when that one expired. Commits."""
     exigir_baja(relacion)
+    saliente = None
     if relacion.activado_en is not None:
         relacion.estatus = RelacionCapturista.ACTIVO
     else:
         relacion.estatus = RelacionCapturista.PENDIENTE
+        if relacion.liga_vence_en is None or relacion.liga_vence_en <= ahora_utc():
+            saliente = emitir_liga(relacion)
     relacion.baja_en = None
-    registrar_bitacora(relacion, actor, "activacion", estatus_nuevo=relacion.estatus)
+    registrar_bitacora(relacion, actor, "activacion", estatus_nuevo=relacion.estatus,
+                       nueva_liga=saliente is not None)
     db.session.commit()
+    return saliente

@@ -1,12 +1,13 @@
 from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from blueprints.auth.services import destino_seguro
 from blueprints.consulta import bp
 from blueprints.consulta.forms import AccionForm, EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
+from blueprints.main.filters import fecha_hora
 from extensions import db
 from models import Bitacora, CorreoSaliente
 from services import capturistas as servicio
@@ -14,9 +15,20 @@ from services import consulta as grid
 from services.correo import intentar_envio
 
 GRID = "grid-capturistas"
-# The server refused the message for good (5xx): it will not be retried.
-LIGA_RECHAZADA = ("No se pudo enviar el nuevo correo para activar su acceso: el servidor de correo rechazó el mensaje. "
-                  "Revisa el correo electrónico del usuario capturista.")
+# What each action's confirmation is about (the guide's "Mensaje de confirmación", steps 8, 12, 15).
+TITULOS = {"editar": "actualización del usuario capturista", "enviar": "envío del correo de activación",
+           "eliminar": "baja del usuario capturista", "activar": "activación del usuario capturista"}
+
+
+def _envio(saliente) -> str:
+    """The truth about the e-mail just queued: sent, refused for good (5xx), or waiting for a retry."""
+    if intentar_envio(saliente):
+        return ("Se le envió un nuevo correo para activar su acceso, vigente durante 24 horas; "
+                "los anteriores ya no son válidos.")
+    if saliente.estado == CorreoSaliente.FALLIDO:
+        return ("No se pudo enviar el nuevo correo para activar su acceso: el servidor de correo rechazó el "
+                "mensaje. Revisa su correo electrónico.")
+    return "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
 
 
 def _objetivo(relacion_id: int) -> str:
@@ -52,12 +64,27 @@ def _relacion(relacion_id: int, *, bloquear: bool = False):
     return relacion
 
 
-def _hecho(relacion_id: int, mensaje: str):
-    """After an action: the row with the message and Aceptar (htmx), or flash + 303 to the grid."""
+def _hecho(relacion_id: int, accion: str, mensaje: str):
+    """After an action: the row with the message and Aceptar (htmx); without JS the same message
+    on its own confirmation page with Aceptar back to the grid (303 there, then GET)."""
     if pide_fragmento(_objetivo(relacion_id)):
         return _fila(relacion_id, mensaje=mensaje, tipo="success")
-    flash(mensaje, "success")
-    return redirect(_volver(), 303)
+    session[CLAVE_RESULTADO] = {"relacion": relacion_id, "accion": accion, "mensaje": mensaje}
+    return redirect(url_for(".resultado", relacion_id=relacion_id, volver=_volver()), 303)
+
+
+CLAVE_RESULTADO = "resultado_consulta"
+
+
+@bp.get("/<int:relacion_id>/resultado")
+def resultado(relacion_id: int):
+    relacion = _relacion(relacion_id)
+    pendiente = session.pop(CLAVE_RESULTADO, None)
+    if not isinstance(pendiente, dict) or pendiente.get("relacion") != relacion_id \
+            or pendiente.get("accion") not in TITULOS:
+        return redirect(_volver())  # a reload after Aceptar: nothing left to confirm
+    return render_template("consulta/resultado.html", relacion=relacion, mensaje=pendiente["mensaje"],
+                           titulo=TITULOS[pendiente["accion"]], volver=_volver())
 
 
 def _rechazado(relacion_id: int, exc: servicio.TransicionNoPermitida):
@@ -100,17 +127,14 @@ def editar(relacion_id: int):
                 relacion, telefono=form.telefono.data, correo=form.correo.data, actor=servicio.actor_de(current_user))
         except servicio.TransicionNoPermitida as exc:
             return _rechazado(relacion_id, exc)
-        mensaje = "Los datos del usuario capturista se actualizaron correctamente."
+        nombre = relacion.capturista.nombre_completo
+        if not cambios:
+            mensaje = f"No hubo cambios en los datos del usuario capturista {nombre}."
+        else:
+            mensaje = f"Los datos del usuario capturista {nombre} se actualizaron correctamente."
         if saliente is not None:
-            if intentar_envio(saliente):
-                mensaje += " Se envió al capturista un nuevo correo para activar su acceso; el anterior ya no es válido."
-            elif saliente.estado == CorreoSaliente.FALLIDO:
-                mensaje += f" {LIGA_RECHAZADA}"
-            else:
-                mensaje += " El nuevo correo para activar su acceso quedó pendiente de envío."
-        elif not cambios:
-            mensaje = "No hubo cambios en los datos del usuario capturista."
-        return _hecho(relacion_id, mensaje)
+            mensaje += " " + _envio(saliente)
+        return _hecho(relacion_id, "editar", mensaje)
     status = 422 if form.errors else 200
     if pide_fragmento(_objetivo(relacion_id)):
         return _fila(relacion_id, status=status, modo="editar", form=form)
@@ -125,14 +149,7 @@ def enviar_email(relacion_id: int):
         saliente = servicio.reenviar_liga(relacion, actor=servicio.actor_de(current_user))
     except servicio.TransicionNoPermitida as exc:
         return _rechazado(relacion_id, exc)
-    if intentar_envio(saliente):
-        mensaje = ("Se envió al capturista un nuevo correo para activar su acceso; estará vigente durante "
-                   "24 horas y los anteriores ya no son válidos.")
-    elif saliente.estado == CorreoSaliente.FALLIDO:
-        mensaje = LIGA_RECHAZADA
-    else:
-        mensaje = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."
-    return _hecho(relacion_id, mensaje)
+    return _hecho(relacion_id, "enviar", f"Usuario capturista {relacion.capturista.nombre_completo}: {_envio(saliente)}")
 
 
 def _confirmacion(relacion_id: int, accion: str):
@@ -152,19 +169,20 @@ def confirmar_eliminar(relacion_id: int):
     return _confirmacion(relacion_id, "eliminar")
 
 
-def _transicion(relacion_id: int, cambio, mensaje):
+def _transicion(relacion_id: int, accion: str, cambio, mensaje):
     """POST of Eliminar / Activar: lock the row, apply the change against its current state."""
     relacion = _relacion(relacion_id, bloquear=True)
     try:
-        cambio(relacion, actor=servicio.actor_de(current_user))
+        resultado_cambio = cambio(relacion, actor=servicio.actor_de(current_user))
     except servicio.TransicionNoPermitida as exc:
         return _rechazado(relacion_id, exc)
-    return _hecho(relacion_id, mensaje(relacion))
+    return _hecho(relacion_id, accion, mensaje(relacion, resultado_cambio))
 
 
 @bp.post("/<int:relacion_id>/eliminar")
 def eliminar(relacion_id: int):
-    return _transicion(relacion_id, servicio.dar_de_baja, lambda r: "La relación con el usuario capturista es baja.")
+    return _transicion(relacion_id, "eliminar", servicio.dar_de_baja, lambda r, _: (
+        f"La relación con el usuario capturista {r.capturista.nombre_completo} es baja."))
 
 
 @bp.get("/<int:relacion_id>/activar")
@@ -172,16 +190,19 @@ def confirmar_activar(relacion_id: int):
     return _confirmacion(relacion_id, "activar")
 
 
-def _mensaje_activacion(relacion) -> str:
-    mensaje = "El usuario capturista se activó correctamente."
+def _mensaje_activacion(relacion, saliente) -> str:
+    mensaje = f"El usuario capturista {relacion.capturista.nombre_completo} se activó correctamente."
     if relacion.estatus == relacion.PENDIENTE:
-        mensaje += " Sigue pendiente de activación: envíale un nuevo correo con Enviar email."
+        mensaje += " Sigue pendiente de activación. " + (
+            _envio(saliente) if saliente is not None else
+            f"Su liga de activación sigue vigente hasta el {fecha_hora(relacion.liga_vence_en)} "
+            "(hora de la Ciudad de México).")
     return mensaje
 
 
 @bp.post("/<int:relacion_id>/activar")
 def activar(relacion_id: int):
-    return _transicion(relacion_id, servicio.reactivar, _mensaje_activacion)
+    return _transicion(relacion_id, "activar", servicio.reactivar, _mensaje_activacion)
 
 
 @bp.get("/<int:relacion_id>/bitacora")

@@ -2,17 +2,19 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
+
+
+def fecha_hora(valor: datetime | None) -> str:
+    """dd/mm/aaaa hh:mm in Mexico City time (the app's TIMEZONE): templates and messages alike."""
+    if valor is None:
+        return ""
+    return valor.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
 
 
 def register(app: Flask) -> None:
     zona = ZoneInfo(app.config["TIMEZONE"])
-
-    @app.template_filter("fecha_hora")
-    def fecha_hora(valor: datetime | None) -> str:
-        if valor is None:
-            return ""
-        return valor.astimezone(zona).strftime("%d/%m/%Y %H:%M")
+    app.add_template_filter(fecha_hora, "fecha_hora")
 
     @app.template_filter("fecha")
     def fecha(valor) -> str:

@@ -27,6 +27,24 @@ def _relacion(contratista, capturista, estatus, correo, creado_en=None):
                           activado_en=ahora_utc() if estatus == "activo" else None)
 
 
+def _confirmado_sin_js(client, r, rid: int, volver: str, texto: str) -> str:
+    """Guide steps 8, 12, 15 without JS: 303 to the action's own "Mensaje de confirmación" page,
+    which names the capturista and whose Aceptar goes back to the grid as it was; a reload of
+    that page (after Aceptar) has nothing left to confirm and goes to the grid."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert r.status_code == 303, r.status_code
+    destino = urlsplit(r.headers["Location"])
+    assert destino.path == f"{GRID}/{rid}/resultado" and parse_qs(destino.query)["volver"] == [volver]
+    pagina = client.get(r.headers["Location"])
+    html = pagina.get_data(as_text=True)
+    assert pagina.status_code == 200 and "<h1>Mensaje de confirmación</h1>" in html and texto in html
+    assert re.search(r'<a class="boton" href="([^"]+)"[^>]*>Aceptar</a>', html).group(1).replace("&amp;", "&") == volver
+    otra_vez = client.get(r.headers["Location"])
+    assert otra_vez.status_code == 302 and otra_vez.headers["Location"] == volver
+    return html
+
+
 @pytest.fixture
 def datos(app, client):
     """Contractor A with one capturista in each state, contractor B with one of its own."""
@@ -181,9 +199,9 @@ def test_editar_sin_js(client, app, datos, smtp):
     assert 'value="jose@correo.example"' in pagina.get_data(as_text=True)
     r = client.post(url, data={"csrf_token": csrf_de(pagina), "volver": GRID + "?q=jose", "telefono": "3312345678",
                                "correo": "Nuevo@Correo.example", "confirmar_correo": "nuevo@correo.example"})
-    assert r.status_code == 303 and r.headers["Location"] == GRID + "?q=jose"
-    html = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "se actualizaron correctamente" in html and "nuevo@correo.example" in html
+    html = _confirmado_sin_js(client, r, datos["pendiente"], GRID + "?q=jose",
+                              "Los datos del usuario capturista JOSÉ LUIS PÉREZ GARCÍA se actualizaron correctamente.")
+    assert "nuevo@correo.example" in html and "Se le envió un nuevo correo para activar su acceso" in html
     with app.app_context():
         relacion = db.session.get(RelacionCapturista, datos["pendiente"])
         assert (relacion.telefono, relacion.correo, relacion.token_version) == ("3312345678", "nuevo@correo.example", 2)
@@ -246,7 +264,7 @@ def test_enviar_email_nueva_liga_y_limite(client, app, datos, smtp):
     rid = datos["pendiente"]
     r = _post(client, f"{GRID}/{rid}/enviar-email", headers=_hx(rid))
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Se envió al capturista un nuevo correo para activar su acceso" in html
+    assert r.status_code == 200 and "Se le envió un nuevo correo para activar su acceso" in html
     assert len(smtp.mensajes) == 1
     # Second within the minute: refused with a Spanish message, no e-mail.
     r = _post(client, f"{GRID}/{rid}/enviar-email")
@@ -260,8 +278,8 @@ def test_enviar_email_nueva_liga_y_limite(client, app, datos, smtp):
 def test_enviar_email_sin_js(client, app, datos, smtp):
     rid = datos["pendiente"]
     r = _post(client, f"{GRID}/{rid}/enviar-email")
-    assert r.status_code == 303 and r.headers["Location"] == GRID + "?estatus="
-    assert "Se envió al capturista un nuevo correo" in client.get(r.headers["Location"]).get_data(as_text=True)
+    _confirmado_sin_js(client, r, rid, GRID + "?estatus=",
+                       "Usuario capturista JOSÉ LUIS PÉREZ GARCÍA: Se le envió un nuevo correo")
     assert len(smtp.mensajes) == 1
 
 
@@ -286,8 +304,8 @@ def test_eliminar_con_confirmacion_sin_js(client, app, datos, estado):
     assert ">Aceptar<" in html and ">Cancelar<" in html
     assert _estatus(app, rid) == estado  # the GET changes nothing
     r = client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pagina), "volver": GRID + "?q=a"})
-    assert r.status_code == 303 and r.headers["Location"] == GRID + "?q=a"
-    assert "La relación con el usuario capturista es baja." in client.get(r.headers["Location"]).get_data(as_text=True)
+    nombre = {"pendiente": "JOSÉ LUIS PÉREZ GARCÍA", "activo": "GUADALUPE HERNÁNDEZ GARCÍA"}[estado]
+    _confirmado_sin_js(client, r, rid, GRID + "?q=a", f"La relación con el usuario capturista {nombre} es baja.")
     assert _estatus(app, rid) == "baja"
     assert _acciones_bitacora(app, rid) == ["baja"]
 
@@ -300,7 +318,7 @@ def test_eliminar_con_htmx(client, app, datos):
     assert "¿Deseas dar de baja al usuario capturista?" in html and 'role="alertdialog"' in html
     r = _post(client, f"{GRID}/{rid}/eliminar", headers=_hx(rid))
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "La relación con el usuario capturista es baja." in html
+    assert r.status_code == 200 and "La relación con el usuario capturista GUADALUPE HERNÁNDEZ GARCÍA es baja." in html
     assert ">Baja<" in html and f"/{rid}/activar" in html
     # Aceptar brings the plain row back.
     r = client.get(f"{GRID}/{rid}", headers=_hx(rid))
@@ -390,7 +408,7 @@ def test_bitacora_por_capturista(client, app, datos, smtp):
 RUTAS_FILA = [
     ("GET", "{}"), ("GET", "{}/editar"), ("POST", "{}/editar"), ("POST", "{}/enviar-email"),
     ("GET", "{}/eliminar"), ("POST", "{}/eliminar"), ("GET", "{}/activar"), ("POST", "{}/activar"),
-    ("GET", "{}/bitacora"),
+    ("GET", "{}/bitacora"), ("GET", "{}/resultado"),
 ]
 
 
@@ -423,7 +441,8 @@ def test_id_inexistente_es_404(client, datos, metodo, ruta):
 
 def test_volver_no_sale_de_consulta(client, app, datos):
     r = _post(client, f"{GRID}/{datos['activo']}/eliminar", {"volver": "https://malicioso.example/"})
-    assert r.headers["Location"] == GRID
+    html = _confirmado_sin_js(client, r, datos["activo"], GRID, "es baja.")
+    assert "malicioso" not in html
 
 
 def test_f09_activar_no_une_a_la_persona_por_si_solo(client, app, datos):

@@ -113,6 +113,8 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("consulta.editar", "GET"): administracion(ok()),
     ("consulta.editar", "POST"): administracion(ok(422)),
     ("consulta.bitacora", "GET"): administracion(ok()),
+    # Nothing pending to confirm in a fresh session: back to the grid.
+    ("consulta.resultado", "GET"): administracion(a("/administracion/consulta")),
     ("consulta.confirmar_eliminar", "GET"): administracion(ok()),
     ("consulta.eliminar", "POST"): administracion(CONSULTA),        # A's active relation
     ("consulta.confirmar_activar", "GET"): administracion(ok()),     # A's relation in baja

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
@@ -273,15 +273,37 @@ def test_liga_reemplazada_por_cambio_de_correo(app, mundo):
     _rechaza_activacion(app, mundo.token_activacion, REEMPLAZADA, "tras cambiar el correo")
 
 
-def test_baja_y_reactivacion_no_reviven_la_liga_anterior(app, mundo):
-    duenio = cliente_de(app, mundo, DUENO)
+def test_baja_y_reactivacion_dejan_una_sola_liga_valida(app, mundo):
+    """Issue 11 (1): Eliminar → Activar of a pending relation leaves it exactly one valid link. In
+    baja the link says so; Activar while it lasts revives that same link and sends nothing; Activar
+    after it expired sends a new one, and then the old link truly has a newer one."""
     rel = mundo.a.relaciones["pendiente"]
+
+    def correos_de_la_relacion():
+        with app.app_context():
+            n = db.session.scalar(select(func.count(CorreoSaliente.id)).where(CorreoSaliente.relacion_id == rel))
+            db.session.remove()
+        return n
+
+    antes = correos_de_la_relacion()
+    duenio = cliente_de(app, mundo, DUENO)
     r = duenio.post(f"/administracion/consulta/{rel}/eliminar", data={"csrf_token": token_csrf(duenio)})
     assert r.status_code == 303
     _rechaza_activacion(app, mundo.token_activacion, BAJA, "relación dada de baja")
     r = duenio.post(f"/administracion/consulta/{rel}/activar", data={"csrf_token": token_csrf(duenio)})
     assert r.status_code == 303 and _relacion(app, rel)[0] == "pendiente"
-    _rechaza_activacion(app, mundo.token_activacion, REEMPLAZADA, "tras baja y reactivación")
+    assert "sigue vigente hasta el" in duenio.get(r.headers["Location"]).get_data(as_text=True)
+    assert app.test_client().get(f"/activacion/{mundo.token_activacion}").status_code == 200
+    assert correos_de_la_relacion() == antes
+    # A day later the link has expired: Eliminar → Activar sends a new one.
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(hours=25), tick=False):
+        duenio = cliente_de(app, mundo, DUENO)
+        duenio.post(f"/administracion/consulta/{rel}/eliminar", data={"csrf_token": token_csrf(duenio)})
+        r = duenio.post(f"/administracion/consulta/{rel}/activar", data={"csrf_token": token_csrf(duenio)})
+        assert r.status_code == 303
+        assert "correo para activar su acceso" in duenio.get(r.headers["Location"]).get_data(as_text=True)
+        assert correos_de_la_relacion() == antes + 1
+        _rechaza_activacion(app, mundo.token_activacion, REEMPLAZADA, "tras reactivar con liga vencida")
 
 
 def test_liga_de_restablecer_reemplazada_por_una_mas_reciente_usada(app, mundo):
