@@ -81,6 +81,12 @@ _global = limiter.shared_limit(lambda: current_app.config["VALIDAR_LIMITE_GLOBAL
 @_por_cliente
 @_global
 def validar():
+    return _validar()
+
+
+def _validar():
+    """Validar: htmx posts to /validar for the fragment; a plain form posts to the page's own URL
+    (``guardar`` hands it here), so without JS the address stays on Alta de usuarios."""
     form = ValidarCurpForm()
     if form.validate_on_submit():
         persona = _buscar(form.curp, form.curp.data)
@@ -96,6 +102,8 @@ def validar():
 @_por_cliente
 @_global
 def guardar():
+    if "validar" in request.form:  # the Validar button of the plain form
+        return _validar()
     alta = AltaForm()
     validar = ValidarCurpForm(formdata=None, curp=alta.curp.data)
     # The CURP is validated again: never trust the earlier step (or a hidden field).

@@ -9,7 +9,8 @@ from blueprints.consulta.forms import AccionForm, EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from blueprints.main.filters import fecha_hora
 from extensions import db
-from models import Bitacora, CorreoSaliente
+from models import CorreoSaliente
+from services import bitacora as servicio_bitacora
 from services import capturistas as servicio
 from services import consulta as grid
 from services.correo import intentar_envio
@@ -208,7 +209,5 @@ def activar(relacion_id: int):
 @bp.get("/<int:relacion_id>/bitacora")
 def bitacora(relacion_id: int):
     relacion = _relacion(relacion_id)
-    entradas = db.session.scalars(
-        db.select(Bitacora).where(Bitacora.relacion_id == relacion.id, Bitacora.contratista_id == current_user.id)
-        .order_by(Bitacora.creado_en.desc(), Bitacora.id.desc())).all()
-    return render_template("consulta/bitacora.html", relacion=relacion, entradas=entradas, volver=_volver())
+    return render_template("consulta/bitacora.html", relacion=relacion,
+                           entradas=servicio_bitacora.entradas(current_user, relacion), volver=_volver())

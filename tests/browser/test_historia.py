@@ -131,13 +131,19 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     fila.get_by_role("link", name=re.compile("^Eliminar")).click()
     expect(page.get_by_text("¿Deseas dar de baja al usuario capturista?")).to_be_visible()
     page.get_by_role("button", name="Aceptar").click()
-    expect(page.get_by_text("La relación con el usuario capturista es baja.")).to_be_visible()
+    baja = re.compile(r"La relación con el usuario capturista .+ es baja\.")
+    expect(page.get_by_text(baja)).to_be_visible()
+    if not js:  # guide step 12: the message naming the capturista on its own page, Aceptar → the grid
+        expect(page.get_by_role("heading", name="Mensaje de confirmación")).to_be_visible()
+        expect(page.get_by_text(baja)).to_contain_text(nombre)
+        page.get_by_role("link", name="Aceptar").click()
     fila = _fila(page, nombre)
     expect(fila.get_by_text("Baja", exact=True)).to_be_visible()
     _sigue_sin_recarga(page, js)
     if js:
+        expect(page.get_by_text(baja)).to_contain_text(nombre)
         fila.get_by_role("link", name="Aceptar").click()
-        expect(page.get_by_text("La relación con el usuario capturista es baja.")).to_have_count(0)
+        expect(page.get_by_text(baja)).to_have_count(0)
 
     # The capturista loses access on the next request.
     cap.reload()
@@ -150,7 +156,11 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     fila.get_by_role("link", name=re.compile("^Activar")).click()
     expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
     page.get_by_role("button", name="Continuar").click()
-    expect(page.get_by_text("El usuario capturista se activó correctamente.")).to_be_visible()
+    activado = re.compile(r"El usuario capturista .+ se activó correctamente\.")
+    expect(page.get_by_text(activado)).to_be_visible()
+    if not js:  # guide step 15
+        expect(page.get_by_role("heading", name="Mensaje de confirmación")).to_be_visible()
+        page.get_by_role("link", name="Aceptar").click()
     _sigue_sin_recarga(page, js)
     expect(_fila(page, nombre).get_by_text("Activo", exact=True)).to_be_visible()
     if js:

@@ -59,6 +59,26 @@ def test_validar_muestra_nombre_y_abre_contacto_sin_js(client, escenario):
     assert 'name="telefono"' in html and 'name="confirmar_correo"' in html
 
 
+def test_validar_sin_js_se_queda_en_la_pagina_de_alta(client, escenario):
+    """Issue 11 (7): the plain Validar form posts to the Alta page's own URL, so after Validar the
+    address is still Alta de usuarios (not /validar); Guardar from there works as before."""
+    p = escenario["personas"][0]
+    pagina = client.get(ALTA)
+    html = pagina.get_data(as_text=True)
+    assert f'action="{ALTA}"' in html and f'action="{VALIDAR}"' not in html
+    r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": p.curp, "validar": "Validar"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and p.nombre in html and 'name="telefono"' in html
+    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', html).group(1)
+    r = client.post(ALTA, data={"csrf_token": csrf_de(r), "curp": p.curp, "clave": clave, "telefono": "5512345678",
+                                "correo": "c@correo.example", "confirmar_correo": "c@correo.example",
+                                "guardar": "Guardar"})
+    assert r.status_code == 303 and "guardado=" in r.headers["Location"]
+    # Errors are shown there too.
+    r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": "XXXX", "validar": "Validar"})
+    assert r.status_code == 422 and "CURP" in r.get_data(as_text=True)
+
+
 def test_validar_con_htmx_devuelve_fragmento(client, escenario):
     p = escenario["personas"][1]
     r = _validar(client, p.curp, headers=HX)

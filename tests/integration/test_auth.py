@@ -305,3 +305,16 @@ def test_f04_detras_de_un_proxy_cuenta_la_direccion_del_cliente(database_url, ap
     # Another client behind the same proxy (same REMOTE_ADDR) is not affected.
     r = iniciar_sesion(detras.test_client(), rfc, PASSWORD, environ_base={"HTTP_X_FORWARDED_FOR": "198.51.100.8"})
     assert r.status_code == 303
+
+
+def test_inicio_sin_datos_generales_no_saluda_con_el_rfc(client, app):
+    """Issue 11 (6): before Datos Generales the greeting has no name (never the RFC); after, the
+    razón social."""
+    with app.app_context():
+        sin = crear_contratista(con_datos=False).rfc
+        con = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.").rfc
+    iniciar_sesion(client, sin)
+    assert "<h1>Bienvenido</h1>" in client.get("/").get_data(as_text=True)
+    otro = app.test_client()
+    iniciar_sesion(otro, con)
+    assert "<h1>Bienvenido, Limpieza Industrial del Bajío, S.A. de C.V.</h1>" in otro.get("/").get_data(as_text=True)

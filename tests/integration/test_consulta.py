@@ -398,9 +398,24 @@ def test_bitacora_por_capturista(client, app, datos, smtp):
     _post(client, f"{GRID}/{rid}/activar")
     html = client.get(f"{GRID}/{rid}/bitacora").get_data(as_text=True)
     for texto in ("Edición de datos de contacto", "Teléfono: 5512345678 → 3312345678", "Baja",
-                  "Activación (reversión de baja)", f"contratista:{datos['rfc_a']}"):
-        assert texto in html
+                  "Activación (reversión de baja)", "Alfa Servicios, S.A. (contratista)",
+                  "Estatus anterior: Pendiente de activación", "Estatus nuevo: Pendiente de activación"):
+        assert texto in html, texto
+    # Issue 11 (6): labels and names, never the raw values.
+    for crudo in (f"contratista:{datos['rfc_a']}", ": pendiente", "True", "False"):
+        assert crudo not in html, crudo
     assert html.index("Activación (reversión de baja)") < html.index("Edición de datos")  # newest first
+
+
+def test_editar_sin_cambios_no_escribe_bitacora(client, app, datos, smtp):
+    """Issue 11 (6): Actualizar usuario with the same data says so and records nothing."""
+    rid = datos["pendiente"]
+    for headers in ({}, _hx(rid)):
+        r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "5512345678", "correo": "jose@correo.example",
+                                                    "confirmar_correo": "jose@correo.example"}, headers=headers)
+        texto = (client.get(r.headers["Location"]) if r.status_code == 303 else r).get_data(as_text=True)
+        assert "No hubo cambios en los datos del usuario capturista JOSÉ LUIS PÉREZ GARCÍA." in texto
+    assert _acciones_bitacora(app, rid) == [] and smtp.mensajes == []
 
 
 # --- Tenant isolation --------------------------------------------------------------------------
