@@ -475,3 +475,31 @@ def test_f09_activar_no_une_a_la_persona_por_si_solo(client, app, datos):
     assert r.status_code == 303 and _estatus(app, rid) == "pendiente"
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Sigue pendiente de activación" in html
+
+
+@pytest.mark.parametrize("con_htmx", [False, True], ids=["sin-js", "htmx"])
+def test_activar_un_pendiente_le_deja_una_liga_valida_y_lo_dice(client, app, datos, smtp, con_htmx):
+    """Issue 11 (1): Alta → Eliminar → Activar of a pending capturista: its link still works and the
+    message says until when; once the link has expired, Activar sends a new one and says so."""
+    rid = datos["pendiente"]
+    headers = _hx(rid) if con_htmx else None
+
+    def mensaje(r):
+        return (r if con_htmx else client.get(r.headers["Location"])).get_data(as_text=True)
+
+    _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
+    r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+    assert "Sigue pendiente de activación. Su liga de activación sigue vigente hasta el" in mensaje(r)
+    assert smtp.mensajes == []
+    with app.app_context():
+        relacion = db.session.get(RelacionCapturista, rid)
+        assert (relacion.estatus, relacion.token_version) == ("pendiente", 1)  # the same link, still valid
+        relacion.liga_vence_en = ahora_utc() - timedelta(minutes=1)
+        db.session.commit()
+    _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
+    r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+    assert "Se le envió un nuevo correo para activar su acceso" in mensaje(r)
+    assert [m["To"] for m in smtp.mensajes] == ["jose@correo.example"]
+    with app.app_context():
+        assert db.session.get(RelacionCapturista, rid).token_version == 2
+    assert "Liga vencida" not in client.get(GRID).get_data(as_text=True)
