@@ -8,19 +8,27 @@ CON_CLAVE = SECRET_KEY="$${SECRET_KEY:-$$(cat $(CLAVE))}"
 FLASK   = $(CON_CLAVE) $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# E-mailed links (activation, reset, confirmation) must point where this server listens: unless
+# BASE_URL is set (a proxy, a real domain), it is http://HOST:PORT. Empty counts as not set.
+ifeq ($(strip $(BASE_URL)),)
+override BASE_URL = http://$(HOST):$(PORT)
+endif
+CON_BASE = BASE_URL="$(BASE_URL)"
 HTMX   := static/vendor/htmx.min.js
 
 .PHONY: run test navegador capturas lint test-sqlite test-postgres install install-dev assets migrate demo clean
 
 ## run: create the venv, install, build assets, migrate the SQLite database, load the local padrón
-##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data)
+##      and serve on http://127.0.0.1:5000 (`make run DEMO=1` also loads demo data; `PORT=5101`
+##      serves elsewhere and e-mailed links follow, unless BASE_URL is set)
 run: install assets $(CLAVE) migrate
 	$(FLASK) padron cargar
 	@if [ -n "$(DEMO)" ]; then $(FLASK) demo cargar --forzar; fi
-	@# The Huey worker (large exports, e-mail retries, cleanup) runs beside the web server and stops with it.
-	$(CON_CLAVE) $(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
+	@# The Huey worker (large exports, e-mail retries, cleanup) runs beside the web server and stops with it;
+	@# both build e-mailed links, so both get BASE_URL.
+	$(CON_CLAVE) $(CON_BASE) $(VENV)/bin/huey_consumer tareas.huey --workers 2 --worker-type thread --logfile instance/huey.log & \
 	  trabajador=$$!; trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  $(CON_BASE) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
 test: install-dev assets navegador lint test-sqlite test-postgres

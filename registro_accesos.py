@@ -1,7 +1,7 @@
-"""Secret links out of the logs: the token of an activation, password-reset or account-confirmation
-link becomes ``[oculto]``.
+"""Secret links out of the logs: the token of an activation, password-reset (capturista or contractor)
+or account-confirmation link becomes ``[oculto]``.
 
-Whoever reads a token from a log could set that capturista's password. The same function serves
+Whoever reads a token from a log could set that capturista's or contractor's password. The same function serves
 the development server (a filter on the ``werkzeug`` logger, installed by ``create_app``) and
 gunicorn (the logger class of ``gunicorn.conf.py``).
 """
@@ -15,15 +15,16 @@ OCULTO = "[oculto]"
 # "/" itself or percent-encoded, at any depth (%2F, %252F ...): a next= parameter carries the path encoded.
 _BARRA = r"(?:/|%(?:25)*2[Ff])"
 _LIGA = re.compile(
-    rf"({_BARRA}(?:activacion|capturista{_BARRA}restablecer|cuenta{_BARRA}confirmar){_BARRA})"
+    rf"({_BARRA}(?:activacion|capturista{_BARRA}restablecer|cuenta{_BARRA}(?:confirmar|restablecer)){_BARRA})"
     # The token runs to the next slash (also encoded), ?, #, &, blank or quote.
     rf"(?:[^/?#&\s\"'%]|%(?!(?:25)*2[Ff])[0-9A-Fa-f]{{2}})+"
 )
 
 
 def ocultar_tokens(texto: str) -> str:
-    """``/activacion/<token>[/nueva-liga]``, ``/capturista/restablecer/<token>`` and
-    ``/cuenta/confirmar/<token>`` (registro's e-mail proof) with the token hidden."""
+    """``/activacion/<token>[/nueva-liga]``, ``/capturista/restablecer/<token>``,
+    ``/cuenta/restablecer/<token>`` (a contractor's reset) and ``/cuenta/confirmar/<token>``
+    (registro's e-mail proof) with the token hidden."""
     return _LIGA.sub(lambda m: m.group(1) + OCULTO, texto)
 
 

@@ -47,6 +47,14 @@ class Formulario(FlaskForm):
         return valido
 
 
+def campo_correo(etiqueta: str = "Correo electrónico", falta: str = "Captura tu correo electrónico.") -> EmailField:
+    """A required e-mail address (recovery forms): trimmed, at most 254 characters, well formed."""
+    return EmailField(etiqueta, filters=[limpiar], validators=[
+        DataRequired(falta),
+        Length(max=254, message="El correo electrónico es demasiado largo."),
+        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+
+
 class FormularioVacio(Formulario):
     """Only the CSRF token: for POST-only buttons (Eliminar, Activar, Cerrar sesión)."""
 

@@ -1,7 +1,8 @@
 """Password fields shared by the activation and the password-reset forms."""
-from wtforms import PasswordField, ValidationError
+from wtforms import PasswordField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, EqualTo
 
+from blueprints.forms_comunes import Formulario
 from domain import contrasena
 
 
@@ -18,3 +19,8 @@ class CamposContrasena:
         errores = contrasena.problemas(field.data, tuple(t for t in otros if t))
         if errores:
             raise ValidationError(" ".join(errores))
+
+
+class RestablecerForm(CamposContrasena, Formulario):
+    """A new password from a reset link (capturista and contractor); the view sets ``prohibidas``."""
+    submit = SubmitField("Guardar contraseña")

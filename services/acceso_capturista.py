@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from domain import curp as curp_dominio
 from extensions import db
@@ -41,10 +41,7 @@ def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente |
     capturista = db.session.scalar(select(Capturista).where(Capturista.curp == curp))
     if capturista is None or not capturista.activado or (capturista.correo or "").lower() != correo:
         return None
-    recientes = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
-        CorreoSaliente.capturista_id == capturista.id, CorreoSaliente.tipo == "restablecer",
-        CorreoSaliente.creado_en > ahora_utc() - timedelta(minutes=1)))
-    if recientes:
+    if correo_srv.encolado_desde(ahora_utc() - timedelta(minutes=1), tipo="restablecer", capturista_id=capturista.id):
         return None  # one per minute is plenty; silently, like a non-match
     saliente = correo_srv.encolar(
         tipo="restablecer", destinatario=capturista.correo, asunto="Restablece tu contraseña de usuario capturista",

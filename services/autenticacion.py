@@ -1,4 +1,5 @@
-"""Accounts: who a session belongs to, logging in (throttled), contractor registro and its e-mail proof.
+"""Accounts: who a session belongs to, logging in (throttled), contractor registro and its e-mail proof,
+contractor password recovery.
 
 No request in here: the caller passes the client's address. Answers never tell whether an account
 exists: an unknown RFC costs the same password hash and gets the same words as a wrong password,
@@ -7,6 +8,7 @@ and the throttle counts failures per (account, client), so nobody can lock the o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app
@@ -17,11 +19,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain import rfc as rfc_dominio
 from extensions import db, limiter
-from models import Capturista, Contratista
+from models import Capturista, Contratista, CorreoSaliente
 from models.types import ahora_utc
 from services import correo as correo_srv
 from services.enlaces import url_externa
-from services.tokens import VIGENCIA, token_verificacion
+from services.tokens import VIGENCIA, token_restablecer_contratista, token_verificacion
 
 MENSAJE_CONTRATISTA = "El RFC o la contraseña son incorrectos."
 MENSAJE_CAPTURISTA = "El usuario o la contraseña son incorrectos."
@@ -165,3 +167,37 @@ def confirmar_correo(contratista: Contratista) -> bool:
     db.session.commit()
     return True
 
+
+
+# --- Recuperar contraseña: a link to the account's own confirmed address ------------------------
+
+def solicitar_restablecimiento_contratista(rfc_texto: str, correo: str) -> CorreoSaliente | None:
+    """Queue a reset link when the RFC belongs to a confirmed account and the correo is that
+    account's own address (any case). At most one per minute per account. Commits.
+    Returns None otherwise; the caller answers the same either way, and nothing is sent inline, so
+    neither the words nor the time reveal a match."""
+    rfc = rfc_dominio.normalizar(rfc_texto)
+    correo = (correo or "").strip().lower()
+    # Locked: two requests at the same moment cannot both pass the one-per-minute check.
+    contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == rfc).with_for_update())
+    if contratista is None or not contratista.verificado or contratista.correo.lower() != correo:
+        db.session.rollback()
+        return None
+    if correo_srv.encolado_desde(ahora_utc() - timedelta(minutes=1), tipo="restablecer_contratista",
+                                 contratista_id=contratista.id):
+        db.session.rollback()
+        return None  # silently, like a non-match
+    saliente = correo_srv.encolar(
+        tipo="restablecer_contratista", destinatario=contratista.correo, contratista_id=contratista.id,
+        asunto="Restablece tu contraseña de contratista en Capturistas ICSOE", plantilla="restablecer_contratista",
+        rfc=contratista.rfc, liga=url_externa("auth.restablecer", token=token_restablecer_contratista(contratista)),
+        vence_en=ahora_utc() + VIGENCIA)
+    db.session.commit()
+    return saliente
+
+
+def restablecer_contrasena_contratista(contratista: Contratista, password: str) -> None:
+    """A new password from a reset link: the link dies with the old hash and every session of the
+    account ends (``set_password`` raises ``sesion_version``). Commits."""
+    contratista.set_password(password)
+    db.session.commit()

@@ -14,7 +14,7 @@ import base64
 import logging
 import re
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mail import Connection, Message
@@ -47,6 +47,14 @@ def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
     )
     db.session.add(correo)
     return correo
+
+
+def encolado_desde(desde: datetime, *, tipo: str, **cuenta) -> bool:
+    """A message of this ``tipo`` was queued for the account (``capturista_id=`` or ``contratista_id=``)
+    after ``desde``: the recovery flows send one per minute per account."""
+    filtros = [CorreoSaliente.tipo == tipo, CorreoSaliente.creado_en > desde,
+               *(getattr(CorreoSaliente, columna) == valor for columna, valor in cuenta.items())]
+    return db.session.scalar(select(CorreoSaliente.id).where(*filtros).limit(1)) is not None
 
 
 class _ConexionConLimite(Connection):

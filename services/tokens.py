@@ -1,4 +1,5 @@
-"""Signed, timed links (itsdangerous): activation of a capturista and password reset.
+"""Signed, timed links (itsdangerous): activation of a capturista, password reset (capturista and
+contractor) and the contractor's registro confirmation.
 
 An activation link carries the relation id and its ``token_version``. Issuing a new link or
 using it bumps the version, so every earlier link of that relation stops working; the GET of a
@@ -20,6 +21,8 @@ from models import Capturista, Contratista, RelacionCapturista
 VIGENCIA = timedelta(hours=24)
 _SAL_ACTIVACION = "activacion-capturista"
 _SAL_RESTABLECER = "restablecer-contrasena"
+# Its own salt: a capturista's reset link can never open the contractor with the same id.
+_SAL_RESTABLECER_CONTRATISTA = "restablecer-contrasena-contratista"
 _SAL_VERIFICACION = "verificar-cuenta-contratista"
 
 
@@ -83,9 +86,9 @@ def verificar_activacion(token: str, *, bloquear: bool = False) -> Liga:
     return Liga(EstadoLiga.VALIDA, relacion)
 
 
-def _huella(capturista: Capturista) -> str:
+def _huella(cuenta: Capturista | Contratista) -> str:
     # Changes whenever the password does, so a reset link works once.
-    return hashlib.sha256((capturista.password_hash or "").encode()).hexdigest()[:16]
+    return hashlib.sha256((cuenta.password_hash or "").encode()).hexdigest()[:16]
 
 
 def token_restablecer(capturista: Capturista) -> str:
@@ -115,6 +118,18 @@ def verificar_restablecer(token: str) -> tuple[str, Capturista | None]:
     if capturista is not None and not capturista.activado:
         return "invalida", None
     return estado, capturista
+
+
+def token_restablecer_contratista(contratista: Contratista) -> str:
+    return _serializador(_SAL_RESTABLECER_CONTRATISTA).dumps({"c": contratista.id, "h": _huella(contratista)})
+
+
+def verificar_restablecer_contratista(token: str) -> tuple[str, Contratista | None]:
+    """("valida" | "vencida" | "invalida", contratista): only a confirmed account's password is reset."""
+    estado, contratista = _abrir_liga_de_cuenta(_SAL_RESTABLECER_CONTRATISTA, token, Contratista, _huella)
+    if contratista is not None and not contratista.verificado:
+        return "invalida", None
+    return estado, contratista
 
 
 def _huella_correo(contratista: Contratista) -> str:

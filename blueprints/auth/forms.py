@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from blueprints.forms_comunes import Formulario, limpiar
+from blueprints.forms_comunes import Formulario, campo_correo, limpiar
 from domain import contrasena, rfc as rfc_dominio
 
 
@@ -53,3 +53,11 @@ class LoginForm(Formulario):
     rfc = StringField("RFC", filters=[limpiar], validators=[DataRequired("Captura tu RFC.")])
     password = PasswordField("Contraseña", validators=[DataRequired("Captura tu contraseña.")])
     submit = SubmitField("Iniciar sesión")
+
+
+class RecuperarForm(Formulario):
+    """Recuperar contraseña: the RFC and the account's own address (checked by the service, not here)."""
+    rfc = StringField("RFC", filters=[limpiar], validators=[
+        DataRequired("Captura tu RFC."), Length(max=30, message="El RFC debe tener 12 o 13 caracteres.")])
+    correo = campo_correo("Correo electrónico de la cuenta")
+    submit = SubmitField("Enviar liga")

@@ -1,13 +1,14 @@
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from blueprints.auth import bp
-from blueprints.auth.forms import LoginForm, RegistroForm
+from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
 from blueprints.auth.services import vista_de_ingreso
 from blueprints.forms_comunes import FormularioVacio
+from blueprints.forms_contrasena import RestablecerForm
 from extensions import limiter
 from services import autenticacion
-from services.tokens import verificar_token_verificacion
+from services.tokens import verificar_restablecer_contratista, verificar_token_verificacion
 from tareas import pedir_envio_de_correos
 
 
@@ -58,6 +59,44 @@ def login():
         return redirect(url_for("main.index"))
     return vista_de_ingreso(LoginForm(), lambda f, cliente: autenticacion.autenticar_contratista(
         f.rfc.data, f.password.data, cliente), "auth/login.html", url_for("main.index"))
+
+
+@bp.route("/recuperar-contrasena", methods=["GET", "POST"])
+@limiter.limit(_limite_publico, methods=["POST"])
+def recuperar():
+    form = RecuperarForm()
+    if form.validate_on_submit():
+        autenticacion.solicitar_restablecimiento_contratista(form.rfc.data, form.correo.data)
+        pedir_envio_de_correos()  # always, and off the request: the time does not tell a match either
+        # The same answer whether or not the data matched: it reveals nothing.
+        flash("Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo "
+              "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
+        return redirect(url_for(".login"), 303)
+    return render_template("auth/recuperar.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/restablecer/<token>", methods=["GET", "POST"])
+def restablecer(token: str):
+    estado, contratista = verificar_restablecer_contratista(token)
+    if contratista is None:
+        return render_template("auth/restablecer_invalida.html", estado=estado), 410
+    form = RestablecerForm()
+    form.prohibidas = (contratista.rfc,)
+    if form.validate_on_submit():
+        autenticacion.restablecer_contrasena_contratista(contratista, form.password.data)
+        flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
+              "contraseña.", "success")
+        return redirect(url_for(".login"), 303)
+    return render_template("auth/restablecer.html", form=form), (422 if form.errors else 200)
+
+
+@bp.after_request
+def _liga_secreta_sin_cache(respuesta):
+    # The reset link is a secret: no copy in a cache, never sent on in a Referer.
+    if request.endpoint == "auth.restablecer":
+        respuesta.headers["Cache-Control"] = "no-store"
+        respuesta.headers["Referrer-Policy"] = "no-referrer"
+    return respuesta
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])

@@ -1,8 +1,7 @@
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
-from blueprints.forms_comunes import Formulario, limpiar
-from blueprints.forms_contrasena import CamposContrasena
+from blueprints.forms_comunes import Formulario, campo_correo, limpiar
 
 
 class LoginCapturistaForm(Formulario):
@@ -18,12 +17,5 @@ class ElegirContratistaForm(Formulario):
 class RecuperarForm(Formulario):
     curp = StringField("CURP", filters=[limpiar], validators=[
         DataRequired("Captura tu CURP."), Length(max=40, message="La CURP debe tener 18 caracteres.")])
-    correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
-        DataRequired("Captura tu correo electrónico."),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    correo = campo_correo()
     submit = SubmitField("Enviar liga")
-
-
-class RestablecerForm(CamposContrasena, Formulario):
-    submit = SubmitField("Guardar contraseña")

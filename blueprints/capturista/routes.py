@@ -6,8 +6,9 @@ from flask_login import current_user
 from blueprints.auth.services import capturista_requerido, es_capturista, vista_de_ingreso
 from blueprints.capturista import bp
 from blueprints.ids import id_de_fila
-from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm, RestablecerForm
+from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm
 from blueprints.forms_comunes import FormularioVacio
+from blueprints.forms_contrasena import RestablecerForm
 from extensions import limiter
 from services import autenticacion
 from services.acceso_capturista import (

@@ -3,8 +3,8 @@
 Two contractors with Datos Generales (A, the owner of every id in the URLs, and B, another
 tenant), each with one capturista relation in each state (pendiente, activo, baja); a contractor
 C without Datos Generales; an activated capturista (``maria.lopez``) with an active relation to A;
-a finished Excel export of A and one of B; a live activation link (A's pending relation) and a
-live password-reset link (``maria.lopez``).
+a finished Excel export of A and one of B; a live activation link (A's pending relation) and
+live password-reset links (``maria.lopez``, contractor A).
 
 Data is created inside ``with app.app_context()`` blocks and the clients are used outside them:
 on SQLite the app opens ``BEGIN IMMEDIATE`` and a test session holding a transaction would block it.
@@ -70,6 +70,7 @@ class Mundo:
     token_activacion: str = ""                        # A's pending relation, version 1, valid 24 h
     token_restablecer: str = ""                       # maria.lopez
     token_verificacion: str = ""                      # A's registro confirmation (A is already confirmed)
+    token_restablecer_contratista: str = ""           # contractor A's password reset
 
 
 def _relacion(contratista, persona, estatus: str, correo: str) -> RelacionCapturista:
@@ -122,7 +123,9 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
 
 
 def crear_mundo(app) -> Mundo:
-    from services.tokens import token_activacion, token_restablecer, token_verificacion
+    from services.tokens import (
+        token_activacion, token_restablecer, token_restablecer_contratista, token_verificacion,
+    )
 
     with app.app_context():
         personas = cargar_padron(16, semilla=11)
@@ -149,6 +152,7 @@ def crear_mundo(app) -> Mundo:
         mundo.token_activacion = token_activacion(db.session.get(RelacionCapturista, mundo.a.relaciones["pendiente"]))
         mundo.token_restablecer = token_restablecer(db.session.get(Capturista, maria.id))
         mundo.token_verificacion = token_verificacion(a)
+        mundo.token_restablecer_contratista = token_restablecer_contratista(a)
         db.session.remove()
     return mundo
 

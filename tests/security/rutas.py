@@ -86,6 +86,11 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("auth.confirmar", "GET"): publica(a("/cuenta/iniciar-sesion", 303)),
     ("auth.login", "GET"): publica(ok(), **_SESIONADOS),
     ("auth.login", "POST"): publica(ok(422), **_SESIONADOS),
+    ("auth.recuperar", "GET"): publica(ok()),
+    ("auth.recuperar", "POST"): publica(ok(422)),
+    # A's own reset link (its password unchanged by the walk, so the link stays good): the form.
+    ("auth.restablecer", "GET"): publica(ok()),
+    ("auth.restablecer", "POST"): publica(ok(422)),
     ("contratista.datos_generales", "GET"): de_contratista(ok(), ok()),
     # Fields left out of the POST keep their saved value (WTForms with obj=): saved again as they were.
     ("contratista.datos_generales", "POST"): de_contratista(a("/contratista/datos-generales", 303),
@@ -134,7 +139,8 @@ _RELACION = {
     "consulta.activar": "baja",
 }
 # Routes whose URL is a capability (a signed link from an e-mail): not tied to a tenant.
-CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer", "auth.confirmar"}
+CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer", "auth.confirmar",
+             "auth.restablecer"}
 
 
 def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
@@ -153,6 +159,8 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = mundo.token_restablecer
         elif argumento == "token" and endpoint == "auth.confirmar":
             valores[argumento] = mundo.token_verificacion
+        elif argumento == "token" and endpoint == "auth.restablecer":
+            valores[argumento] = mundo.token_restablecer_contratista
         else:
             raise AssertionError(f"{endpoint}: no sé construir el argumento <{argumento}> de {regla.rule}")
     if endpoint == "alta_usuarios.alta":

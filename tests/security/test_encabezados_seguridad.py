@@ -78,6 +78,7 @@ def _extras(mundo, rol) -> list[tuple[str, dict]]:
         ("/cuenta/cerrar-sesion", {}),                              # 405
         ("/activacion/liga-alterada", {}),                          # 404 of the activation page
         ("/capturista/restablecer/liga-alterada", {}),              # 410
+        ("/cuenta/restablecer/liga-alterada", {}),                  # 410
         ("/static/css/app.css", {}),
         ("/static/js/app.js", {}),
     ]
@@ -156,7 +157,8 @@ def test_el_revisor_de_html_detecta_lo_prohibido():
 def test_ligas_secretas_fuera_de_caches_y_del_referer(app, mundo):
     client = app.test_client()
     for url in (f"/activacion/{mundo.token_activacion}", f"/capturista/restablecer/{mundo.token_restablecer}",
-                "/activacion/liga-alterada"):
+                f"/cuenta/restablecer/{mundo.token_restablecer_contratista}", "/activacion/liga-alterada",
+                "/cuenta/restablecer/liga-alterada"):
         r = client.get(url)
         assert r.headers.get("Cache-Control") == "no-store", url
         assert r.headers.get("Referrer-Policy") == "no-referrer", url

@@ -242,6 +242,26 @@ def test_restablecer(sesion, datos):
     comprobar(r, _textos(datos), {303, 410, 422}, "restablecer contraseña")
 
 
+@pytest.mark.parametrize("sesion", [ANONIMO], indirect=True)
+@AJUSTES
+@given(data=st.data())
+def test_recuperar_contratista(sesion, data):
+    contar("hypothesis_ejemplos")
+    rfc = sesion.mundo.a.rfc  # now and then A's own RFC and address, so a match is among the examples
+    datos = data.draw(formulario(rfc=campo(rfc, rfc.lower()), correo=campo(f"{rfc.lower()}@contratista.example")))
+    r = sesion.post("/cuenta/recuperar-contrasena", datos)
+    comprobar(r, _textos(datos), {303, 422}, "recuperar contraseña (contratista)")
+
+
+@pytest.mark.parametrize("sesion", [ANONIMO], indirect=True)
+@AJUSTES
+@given(datos=formulario(password=campo("Segura2026clave"), confirmar_password=campo("Segura2026clave")))
+def test_restablecer_contratista(sesion, datos):
+    contar("hypothesis_ejemplos")
+    r = sesion.post(f"/cuenta/restablecer/{sesion.mundo.token_restablecer_contratista}", datos)
+    comprobar(r, _textos(datos), {303, 410, 422}, "restablecer contraseña (contratista)")
+
+
 @pytest.mark.parametrize("sesion", [CAPTURISTA], indirect=True)
 @AJUSTES
 @given(contratista_id=st.one_of(TEXTO, st.integers(-2**70, 2**70).map(str), st.sampled_from(["1", "2", "3"])))
@@ -321,6 +341,7 @@ CON_ID = [
     ("GET", "/administracion/exportar-excel/{}/descargar"),
     ("GET", "/activacion/{}"), ("POST", "/activacion/{}"), ("POST", "/activacion/{}/nueva-liga"),
     ("GET", "/capturista/restablecer/{}"), ("POST", "/capturista/restablecer/{}"),
+    ("GET", "/cuenta/restablecer/{}"), ("POST", "/cuenta/restablecer/{}"),
 ]
 PERMITIDOS_URL = {200, 204, 302, 303, 308, 404, 405, 409, 410, 422, 429}
 

@@ -1,7 +1,8 @@
 """Activation and password-reset links are secrets (whoever holds one sets the password): their
 tokens never reach an access log, neither the development server's (``werkzeug`` logger) nor
-gunicorn's. The paths are ``/activacion/<token>``, ``/activacion/<token>/nueva-liga`` and
-``/capturista/restablecer/<token>``, also percent-encoded inside ``next=``."""
+gunicorn's. The paths are ``/activacion/<token>``, ``/activacion/<token>/nueva-liga``,
+``/capturista/restablecer/<token>``, ``/cuenta/restablecer/<token>`` and ``/cuenta/confirmar/<token>``,
+also percent-encoded inside ``next=``."""
 from __future__ import annotations
 
 import datetime
@@ -30,6 +31,9 @@ TOKEN = "eyJyIjoxLCJ2IjoxfQ.aT0v8w.Kx3-9_SECRETO-TOKEN-XYZ"  # an itsdangerous-s
     (f"/activacion/{TOKEN}/nueva-liga", "/activacion/[oculto]/nueva-liga"),
     (f"/capturista/restablecer/{TOKEN}", "/capturista/restablecer/[oculto]"),
     (f"/cuenta/confirmar/{TOKEN}", "/cuenta/confirmar/[oculto]"),  # registro's e-mail proof
+    (f"/cuenta/restablecer/{TOKEN}", "/cuenta/restablecer/[oculto]"),  # a contractor's password reset
+    (f"/cuenta/iniciar-sesion?next=%2Fcuenta%2Frestablecer%2F{TOKEN}",
+     "/cuenta/iniciar-sesion?next=%2Fcuenta%2Frestablecer%2F[oculto]"),
     (f"GET /activacion/{TOKEN}?x=1 HTTP/1.1", "GET /activacion/[oculto]?x=1 HTTP/1.1"),
     (f"/cuenta/iniciar-sesion?next=%2Factivacion%2F{TOKEN}%2Fnueva-liga&a=b",
      "/cuenta/iniciar-sesion?next=%2Factivacion%2F[oculto]%2Fnueva-liga&a=b"),
@@ -37,7 +41,8 @@ TOKEN = "eyJyIjoxLCJ2IjoxfQ.aT0v8w.Kx3-9_SECRETO-TOKEN-XYZ"  # an itsdangerous-s
      "/capturista/iniciar-sesion?next=%2fcapturista%2frestablecer%2f[oculto]"),
     (f"/x?next=%252Factivacion%252F{TOKEN}", "/x?next=%252Factivacion%252F[oculto]"),
     (f"/x?next=/activacion/{TOKEN}", "/x?next=/activacion/[oculto]"),
-], ids=["activacion", "nueva-liga", "restablecer", "confirmar", "linea", "next-codificado", "next-minusculas",
+], ids=["activacion", "nueva-liga", "restablecer", "confirmar", "restablecer-contratista",
+        "next-restablecer-contratista", "linea", "next-codificado", "next-minusculas",
         "doble-codificado", "next-sin-codificar"])
 def test_ocultar_tokens(original, esperado):
     assert ocultar_tokens(original) == esperado
@@ -45,7 +50,7 @@ def test_ocultar_tokens(original, esperado):
 
 
 @pytest.mark.parametrize("texto", [
-    "GET /capturista/restablecer HTTP/1.1", "/capturista/recuperar-contrasena", "/administracion/consulta?q=activacion",
+    "GET /capturista/restablecer HTTP/1.1", "/capturista/recuperar-contrasena", "/cuenta/recuperar-contrasena", "/administracion/consulta?q=activacion",
     "/static/css/app.css?v=0123456789ab", "/activacion/", ""])
 def test_lo_demas_no_cambia(texto):
     assert ocultar_tokens(texto) == texto

@@ -44,10 +44,13 @@ def test_liga_de_activacion_firmada_con_la_clave_anterior(app, mundo, conservada
 
 
 @CONSERVADA
-def test_liga_de_restablecer_firmada_con_la_clave_anterior(app, mundo, conservada):
-    """F02: a password-reset link e-mailed before the rotation."""
+@pytest.mark.parametrize("quien", ["capturista", "contratista"])
+def test_liga_de_restablecer_firmada_con_la_clave_anterior(app, mundo, conservada, quien):
+    """F02: a password-reset link e-mailed before the rotation (capturista's and contractor's)."""
     _rotar(app, conservada)
-    r = app.test_client().get(f"/capturista/restablecer/{mundo.token_restablecer}")
+    url = (f"/capturista/restablecer/{mundo.token_restablecer}" if quien == "capturista"
+           else f"/cuenta/restablecer/{mundo.token_restablecer_contratista}")
+    r = app.test_client().get(url)
     if conservada:
         assert r.status_code == 200 and 'name="password"' in r.get_data(as_text=True)
     else:
