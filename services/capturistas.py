@@ -140,8 +140,10 @@ class LimiteDeCorreos(TransicionNoPermitida):
 def exigir_cupo_diario(contratista_id: int) -> None:
     """No contractor sends more than CORREOS_POR_DIA_CONTRATISTA messages in 24 h (spam relay)."""
     limite = current_app.config["CORREOS_POR_DIA_CONTRATISTA"]
+    # Only what the contractor's own actions send (links, invitations): a reset or registro notice
+    # anybody can ask for must not use up the contractor's allowance.
     enviados = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
-        CorreoSaliente.contratista_id == contratista_id,
+        CorreoSaliente.contratista_id == contratista_id, CorreoSaliente.tipo.in_(CorreoSaliente.TIPOS_LIGA),
         CorreoSaliente.creado_en > ahora_utc() - timedelta(hours=24)))
     if enviados >= limite:
         raise LimiteDeCorreos(

@@ -119,6 +119,30 @@ def test_f05_tope_diario_de_correos_por_contratista(app, mundo):
     assert _guardar(otro, personas[3].curp, correo="b@correo.example").status_code == 303
 
 
+def test_f05_lo_que_pide_un_extrano_no_gasta_el_cupo_del_contratista(app, mundo):
+    """Reset requests and registro notices for A's account (anybody who knows A's RFC and correo
+    can ask for them) do not count against A's daily allowance of activation e-mails."""
+    app.config["CORREOS_POR_DIA_CONTRATISTA"] = 2
+    with app.app_context():
+        from models import Contratista
+
+        a = db.session.get(Contratista, mundo.a.id)
+        rfc, correo = a.rfc, a.correo
+        db.session.remove()
+    for i in range(3):
+        with time_machine.travel(datetime.now(timezone.utc) + timedelta(minutes=2 * i), tick=False):
+            extrano = app.test_client()
+            enviar(extrano, "/cuenta/recuperar-contrasena", {"rfc": rfc, "correo": correo})
+            enviar(extrano, "/cuenta/registro", {"rfc": rfc, "correo": f"x{i}@otro.example",
+                                                 "password": "Otra#Clave2026x", "confirmar_password": "Otra#Clave2026x"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CorreoSaliente.id)).where(
+            CorreoSaliente.contratista_id == mundo.a.id)) == 6  # 3 resets + 3 notices, all for A
+        db.session.remove()
+    duenio = cliente_de(app, mundo, DUENO)
+    assert _guardar(duenio, mundo.personas[4].curp, correo="p@correo.example").status_code == 303
+
+
 # --- F06: control characters ------------------------------------------------------------------------
 
 def test_f06_razon_social_con_salto_de_linea_se_rechaza(app, mundo):
