@@ -1,6 +1,41 @@
 """Server-side accessibility details (issue 11): favicon, error titles, titles that name the action,
 autocomplete, labels, the export page without a refresh for JavaScript, the grid's caption and count."""
 import re
+from datetime import timedelta
+
+import pytest
+
+from extensions import db
+from models.types import ahora_utc
+from tests.conftest import csrf_de, enviar
+from tests.factories import DATOS_GENERALES, crear_contratista, crear_persona, crear_relacion, iniciar_sesion
+
+TITULO_RE = re.compile(r"<title>(.*?)</title>", re.S)
+GRID = "/administracion/consulta"
+EXPORTAR = "/administracion/exportar-excel"
+
+
+def _titulo(respuesta) -> str:
+    m = TITULO_RE.search(respuesta.get_data(as_text=True))
+    assert m, "la respuesta no tiene <title>"
+    return m.group(1).strip()
+
+
+@pytest.fixture
+def contratista(app, client):
+    with app.app_context():
+        c = crear_contratista(razon_social="Alfa Servicios, S.A.")
+        relaciones = {}
+        for i, (curp, estatus) in enumerate([("PEGL850304HJCRRS07", "pendiente"), ("BEML920313HMCLNS09", "baja")]):
+            relaciones[estatus] = crear_relacion(
+                c, crear_persona(curp, "PERSONA", f"APELLIDO{i}"), correo=f"p{i}@correo.example", estatus=estatus,
+                creado_en=ahora_utc() - timedelta(days=i), token_version=1,
+                liga_vence_en=ahora_utc() + timedelta(hours=24),
+                baja_en=ahora_utc() if estatus == "baja" else None).id
+        db.session.commit()
+        datos = {"rfc": c.rfc, "id": c.id, **relaciones}
+    iniciar_sesion(client, datos["rfc"])
+    return datos
 
 
 # --- favicon -----------------------------------------------------------------------------------
@@ -16,3 +51,46 @@ def test_favicon_propio_enlazado_y_en_favicon_ico(client):
     ico = client.get("/favicon.ico")
     assert ico.status_code == 200 and ico.mimetype == "image/svg+xml"
     assert ico.data == enlazado.data and b"<svg" in ico.data
+
+
+# --- "Error:" in the title of every error state ----------------------------------------------------
+
+def test_titulo_de_error_en_formularios_con_errores(client, app, contratista):
+    # 422 pages with form errors.
+    r = enviar(client, "/contratista/datos-generales", {**DATOS_GENERALES, "codigo_postal": "12"})
+    assert r.status_code == 422 and _titulo(r) == "Error: Datos Generales del Contratista · Capturistas ICSOE"
+    token = csrf_de(client.get("/administracion/alta-usuarios/"))
+    r = client.post("/administracion/alta-usuarios/validar", data={"csrf_token": token, "curp": "XXX"})
+    assert r.status_code == 422 and _titulo(r).startswith("Error: Alta de usuarios")
+    r = enviar(client, f"{GRID}/{contratista['pendiente']}/editar",
+               {"telefono": "1", "correo": "x", "confirmar_correo": "y"})
+    assert r.status_code == 422 and _titulo(r).startswith("Error: Editar usuario capturista")
+    # The same pages without errors: no prefix.
+    for url in ("/contratista/datos-generales", "/administracion/alta-usuarios/",
+                f"{GRID}/{contratista['pendiente']}/editar", GRID):
+        r = client.get(url)
+        assert r.status_code == 200 and not _titulo(r).startswith("Error"), url
+
+
+def test_titulo_de_error_en_paginas_de_error(client, app, contratista):
+    assert _titulo(client.get("/no-existe")) == "Error: Página no encontrada · Capturistas ICSOE"
+    assert _titulo(client.post("/", data={})).startswith("Error: Método no permitido")
+    # A refused row action (a capturista in baja cannot be edited): the plain page says why.
+    r = client.get(f"{GRID}/{contratista['baja']}/editar")
+    assert r.status_code >= 400 and _titulo(r).startswith("Error: No se pudo realizar la acción")
+
+
+def test_titulo_de_error_en_inicio_de_sesion_fallido(client, app):
+    with app.app_context():
+        rfc = crear_contratista().rfc
+    r = enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": "equivocada-2026"})
+    assert r.status_code == 422 and _titulo(r).startswith("Error: ")
+    r = enviar(client, "/cuenta/registro", {})
+    assert r.status_code == 422 and _titulo(r).startswith("Error: Registro de contratista")
+
+
+def test_fragmentos_htmx_sin_titulo(client, contratista):
+    """A fragment has no <title> of its own (the prefix is only for whole pages)."""
+    rid = contratista["pendiente"]
+    r = client.get(f"{GRID}/{rid}/editar", headers={"HX-Request": "true", "HX-Target": f"capturista-{rid}"})
+    assert "<title>" not in r.get_data(as_text=True)
