@@ -94,3 +94,26 @@ def test_fragmentos_htmx_sin_titulo(client, contratista):
     rid = contratista["pendiente"]
     r = client.get(f"{GRID}/{rid}/editar", headers={"HX-Request": "true", "HX-Target": f"capturista-{rid}"})
     assert "<title>" not in r.get_data(as_text=True)
+
+
+# --- titles that name the action, labels, autocomplete ---------------------------------------------
+
+def test_mensaje_de_confirmacion_nombra_la_accion(client, contratista):
+    baja = _titulo(client.get(f"{GRID}/{contratista['pendiente']}/eliminar"))
+    activar = _titulo(client.get(f"{GRID}/{contratista['baja']}/activar"))
+    assert baja == "Mensaje de confirmación: dar de baja al usuario capturista · Capturistas ICSOE"
+    assert activar == "Mensaje de confirmación: activar nuevamente al usuario capturista · Capturistas ICSOE"
+
+
+def test_rfc_del_registro_es_el_nombre_de_usuario(client):
+    html = client.get("/cuenta/registro").get_data(as_text=True)
+    campo = re.search(r'<input[^>]*id="rfc"[^>]*>', html).group(0)
+    assert 'autocomplete="username"' in campo
+
+
+def test_ningun_parrafo_con_aria_labelledby(client, contratista):
+    for url in ("/contratista/datos-generales", "/", "/administracion/alta-usuarios/", GRID, EXPORTAR):
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<p\b[^>]*aria-labelledby", html), url
+    html = client.get("/contratista/datos-generales").get_data(as_text=True)
+    assert re.search(r"<dt[^>]*>RFC</dt>\s*<dd[^>]*>" + contratista["rfc"] + "</dd>", html)
