@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
+from models import Exportacion
 from models.types import ahora_utc
 from tests.conftest import csrf_de, enviar
 from tests.factories import DATOS_GENERALES, crear_contratista, crear_persona, crear_relacion, iniciar_sesion
@@ -117,3 +118,38 @@ def test_ningun_parrafo_con_aria_labelledby(client, contratista):
         assert not re.search(r"<p\b[^>]*aria-labelledby", html), url
     html = client.get("/contratista/datos-generales").get_data(as_text=True)
     assert re.search(r"<dt[^>]*>RFC</dt>\s*<dd[^>]*>" + contratista["rfc"] + "</dd>", html)
+
+
+# --- the export page: refresh only without JavaScript, polling stops, the result announced --------
+
+def _exportacion(app, contratista_id, estado, **kw):
+    with app.app_context():
+        e = Exportacion(contratista_id=contratista_id, solicitante="x", estado=estado, total=10,
+                        nombre_archivo="capturistas_ABC010101A12_20260315_083000.xlsx", **kw)
+        db.session.add(e)
+        db.session.commit()
+        return e.id
+
+
+def test_exportacion_pendiente_refresca_solo_sin_javascript(client, app, contratista):
+    eid = _exportacion(app, contratista["id"], "pendiente")
+    html = client.get(f"{EXPORTAR}/{eid}").get_data(as_text=True)
+    cabeza = html.split("</head>")[0]
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in cabeza
+    assert cabeza.count("http-equiv") == 1  # no refresh outside <noscript>
+    fragmento = client.get(f"{EXPORTAR}/{eid}", headers={"HX-Request": "true", "HX-Target": "exportacion-estado"})
+    assert 'hx-trigger="every 1s"' in fragmento.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("estado,anuncio", [
+    ("lista", "El archivo está listo: 10 registros. Usa el botón Descargar Excel."),
+    ("error", "No se pudo generar el archivo."),
+])
+def test_exportacion_terminada_no_sondea_y_anuncia(client, app, contratista, estado, anuncio):
+    eid = _exportacion(app, contratista["id"], estado, escritas=10, expira_en=ahora_utc() + timedelta(hours=24))
+    html = client.get(f"{EXPORTAR}/{eid}").get_data(as_text=True)
+    assert "refresh" not in html
+    texto = client.get(f"{EXPORTAR}/{eid}", headers={"HX-Request": "true", "HX-Target": "exportacion-estado"}
+                       ).get_data(as_text=True)
+    assert "hx-trigger" not in texto and "hx-get" not in texto
+    assert f'data-anunciar="{anuncio}"' in texto
