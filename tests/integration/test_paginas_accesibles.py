@@ -153,3 +153,31 @@ def test_exportacion_terminada_no_sondea_y_anuncia(client, app, contratista, est
                        ).get_data(as_text=True)
     assert "hx-trigger" not in texto and "hx-get" not in texto
     assert f'data-anunciar="{anuncio}"' in texto
+
+
+# --- the grid: a caption that can take the focus, the count and the page ---------------------------
+
+def test_leyenda_de_la_tabla_con_conteo_y_orden(client, app, contratista):
+    html = client.get(GRID).get_data(as_text=True)
+    leyenda = re.search(r"<caption([^>]*)>(.*?)</caption>", html, re.S)
+    assert leyenda and 'tabindex="-1"' in leyenda.group(1)
+    texto = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", leyenda.group(2))).strip()
+    assert texto == "Usuarios capturistas: 2 capturistas, ordenados por fecha de alta, descendente."
+    assert 'data-anunciar="2 capturistas, ordenados por fecha de alta, descendente."' in leyenda.group(1)
+    html = client.get(GRID, query_string={"q": "apellido1", "orden": "curp", "dir": "asc"}).get_data(as_text=True)
+    assert 'data-anunciar="1 capturista que coincide con la búsqueda, ordenado por CURP, ascendente."' in html
+
+
+def test_paginas_numeradas_en_la_leyenda(client, app, contratista, monkeypatch):
+    import services.consulta
+
+    monkeypatch.setitem(services.consulta.pagina.__kwdefaults__, "tamano", 1)  # one row per page
+    html = client.get(GRID).get_data(as_text=True)
+    assert 'data-anunciar="Página 1: 1 capturista de 2, ordenados por fecha de alta, descendente."' in html
+    siguiente = re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+    assert "p=2" in siguiente
+    html = client.get(siguiente).get_data(as_text=True)
+    assert 'data-anunciar="Página 2: 1 capturista de 2, ordenados por fecha de alta, descendente."' in html
+    # A page number that does not match a cursor is not believed.
+    html = client.get(GRID, query_string={"p": "7"}).get_data(as_text=True)
+    assert "Página 1:" in html and "Página 7" not in html
