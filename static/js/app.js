@@ -95,12 +95,29 @@
     }
   });
 
-  // Escape is Cancelar in a region that has one.
+  // Escape: closes the Administración menu (focus back on its summary), or is Cancelar in a region
+  // that has one.
   document.addEventListener("keydown", function (evento) {
     if (evento.key !== "Escape" || !(evento.target instanceof Element)) { return; }
+    var menu = evento.target.closest("details.menu__grupo[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+      return;
+    }
     var region = evento.target.closest("[data-escape]");
     var cerrar = region && region.querySelector("[data-cerrar]");
     if (cerrar) { evento.preventDefault(); cerrar.click(); }
+  });
+  // The menu also closes when the focus moves out of it (Tab past its last link) or on a click elsewhere.
+  document.addEventListener("focusout", function (evento) {
+    var menu = evento.target instanceof Element && evento.target.closest("details.menu__grupo[open]");
+    if (menu && evento.relatedTarget && !menu.contains(evento.relatedTarget)) { menu.open = false; }
+  });
+  document.addEventListener("click", function (evento) {
+    document.querySelectorAll("details.menu__grupo[open]").forEach(function (menu) {
+      if (!menu.contains(evento.target)) { menu.open = false; }
+    });
   });
 
   // A request htmx could not swap (500, network down): say so instead of leaving the page silent.

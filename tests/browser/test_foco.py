@@ -2,7 +2,8 @@
 Consulta (Editar, Cancelar, Eliminar, its confirmation, the row's message, sort, Siguiente,
 Anterior, the live search) and Alta (Validar, Guardar, the dialog's Aceptar and Escape); what the
 polite live region says; the export page that polls without a meta refresh and stops when done;
-icons in forced-colours mode; long file names at 320 px."""
+the Administración menu on Escape and when the focus leaves; icons in forced-colours mode; long
+file names at 320 px."""
 from __future__ import annotations
 
 import re
@@ -264,7 +265,34 @@ def test_exportacion_sin_js_se_recarga_sola(browser, app, servidor, datos, sin_j
     expect(page.get_by_role("link", name="Descargar Excel")).to_be_visible(timeout=6000)  # the meta refresh
 
 
-# --- icons in forced colours, long file names ------------------------------
+# --- the Administración menu, icons in forced colours, long file names ------------------------------
+
+def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, datos):
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    menu = page.locator("details.menu__grupo")
+    _tab_hasta(page, "details.menu__grupo summary")
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    _foco_en(page, "details.menu__grupo a")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    _foco_en(page, "details.menu__grupo summary")
+    # Open again and Tab past its last link: the focus leaves the menu, the menu closes.
+    page.keyboard.press("Enter")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    _foco_en(page, "a[href$='/contratista/datos-generales']")
+    expect(menu).not_to_have_attribute("open", "")
+    # A click elsewhere closes it as well.
+    page.locator("details.menu__grupo summary").click()
+    expect(menu).to_have_attribute("open", "")
+    page.get_by_role("heading", level=1).click()
+    expect(menu).not_to_have_attribute("open", "")
+    contexto.close()
+
 
 def test_iconos_visibles_en_colores_forzados(browser, servidor, datos):
     contexto = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
