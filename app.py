@@ -33,6 +33,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_static_versions(app)
+    register_favicon(app)
     register_commands(app)
     return app
 
@@ -185,6 +186,15 @@ def register_static_versions(app: Flask) -> None:
             respuesta.cache_control.max_age = 365 * 24 * 3600
             respuesta.cache_control.immutable = True
         return respuesta
+
+
+def register_favicon(app: Flask) -> None:
+    """The icon's one address is ``/favicon.ico``, the one browsers and other clients ask for first:
+    a second rule of the ``static`` endpoint (so it is a static file like any other, versioned and
+    cached by ``register_static_versions``). ``url_for('static', filename='img/favicon.svg')``
+    builds it, and ``/static/img/favicon.svg`` redirects to it."""
+    app.add_url_rule("/favicon.ico", endpoint="static", view_func=app.view_functions["static"],
+                     defaults={"filename": "img/favicon.svg"})
 
 
 def register_commands(app: Flask) -> None:

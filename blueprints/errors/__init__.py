@@ -1,5 +1,6 @@
 """Spanish error pages; the 500 handler rolls the session back so nothing half-written stays, and
-says so only when the request had not committed anything before it failed."""
+says so only when the request had not committed anything before it failed. Every page answered
+with an error status (a form with errors is 422) has a title that starts with "Error:"."""
 from flask import Flask, g, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -59,6 +60,18 @@ def register(app: Flask) -> None:
             if any("\x00" in valor for _, valores in datos.lists() for valor in valores):
                 return pagina_error(400, "Los datos enviados contienen caracteres no válidos. Revísalos e inténtalo de nuevo.")
         return None
+
+    @app.after_request
+    def _titulo_de_error(respuesta):
+        # The status is what makes a page an error state, and it is known only here, once the view
+        # has answered: one place for every form with errors (422), refusal and error page.
+        # Fragments have no <title> of their own (app.js marks the document's title for those).
+        if (respuesta.status_code >= 400 and respuesta.mimetype == "text/html"
+                and not respuesta.is_streamed and not respuesta.direct_passthrough):
+            html = respuesta.get_data(as_text=True)
+            if "<title>" in html and "<title>Error: " not in html:
+                respuesta.set_data(html.replace("<title>", "<title>Error: ", 1))
+        return respuesta
 
     @app.errorhandler(500)
     def _error_interno(e):

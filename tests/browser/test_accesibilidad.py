@@ -4,6 +4,7 @@ critical violations), the contractor story by keyboard alone, visible focus, and
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
-from models import RelacionCapturista
+from models import Contratista, Exportacion, RelacionCapturista
+from models.types import ahora_utc
 from tests.browser.buzon import confirmar_cuenta, liga_de_confirmacion
 from tests.browser.conftest import RESULTADOS_AXE
 from tests.factories import (
@@ -207,6 +209,76 @@ def test_axe_en_las_paginas_principales(js, browser, app, smtp, servidor, datos)
     expect(invitaciones.get_by_role("button", name="Aceptar invitación de Servicios Integrales Ñandú, S.A. de C.V.")
            ).to_be_visible()
     _auditar(page, "Capturista: invitación pendiente", js)
+    contexto.close()
+
+
+def _exportacion(app, rfc: str) -> int:
+    with app.app_context():
+        contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == rfc))
+        e = Exportacion(contratista_id=contratista.id, solicitante="axe", estado="en_proceso", total=6000,
+                        escritas=2500, nombre_archivo=f"capturistas_{rfc}_20260315_083000.xlsx")
+        db.session.add(e)
+        db.session.commit()
+        return e.id
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
+def test_axe_en_la_exportacion_en_curso_y_terminada(js, browser, app, servidor, datos):
+    """The export progress page while it polls (or refreshes) and once the file is ready."""
+    contexto = _contexto(browser, js)
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    eid = _exportacion(app, datos["rfc"])
+    page.goto(servidor + f"/administracion/exportar-excel/{eid}")
+    expect(page.get_by_text("Generando el archivo")).to_be_visible()
+    _auditar(page, "Exportación en proceso", js)
+    with app.app_context():
+        e = db.session.get(Exportacion, eid)
+        e.estado, e.escritas, e.expira_en = "lista", e.total, ahora_utc() + timedelta(hours=24)
+        db.session.commit()
+    if not js:
+        page.reload()  # what the <noscript> refresh does in a browser without JavaScript
+    expect(page.get_by_role("link", name="Descargar Excel")).to_be_visible()  # with JS: htmx's polling
+    if js:
+        expect(page.locator("#anuncio")).to_have_text(re.compile("^El archivo está listo"))
+    _auditar(page, "Exportación terminada", js)
+    contexto.close()
+
+
+def test_axe_en_los_estados_dentro_de_la_pagina(browser, app, servidor, datos):
+    """What only exists with JavaScript: the edit form, the confirmation and the message inside a row,
+    the grid after a sort (focus on its caption, the live region filled), the Alta dialog."""
+    contexto = _contexto(browser, True)
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + "/administracion/consulta")
+    fila = page.locator(f"#capturista-{datos['pendiente']}")
+    fila.get_by_role("link", name=re.compile("^Editar")).click()
+    expect(fila.get_by_label("Teléfono")).to_be_focused()
+    _auditar(page, "Consulta: editar en la fila", True)
+    fila.get_by_role("link", name="Cancelar").click()
+    fila.get_by_role("link", name=re.compile("^Eliminar")).click()
+    expect(fila.locator(".confirmacion")).to_be_focused()
+    _auditar(page, "Consulta: confirmación en la fila", True)
+    fila.get_by_role("button", name="Aceptar").click()
+    expect(fila.locator(".mensaje-fila")).to_be_focused()
+    _auditar(page, "Consulta: mensaje en la fila", True)
+    page.locator("thead").get_by_role("link", name=re.compile("^CURP")).click()
+    expect(page.locator("#grid-capturistas caption")).to_be_focused()
+    expect(page.locator("#anuncio")).to_have_text(re.compile("ordenados por CURP, ascendente"))
+    _auditar(page, "Consulta: ordenada (foco en la leyenda)", True)
+    page.goto(servidor + "/administracion/alta-usuarios/")
+    libre = datos["persona_libre"]
+    page.get_by_label("CURP").fill(libre.curp)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_label("Teléfono")).to_be_focused()
+    _auditar(page, "Alta: nombre validado (anunciado)", True)
+    page.get_by_label("Teléfono").fill("5512345678")
+    page.get_by_label("Correo electrónico", exact=True).fill("dialogo@correo.example")
+    page.get_by_label("Confirmar correo electrónico").fill("dialogo@correo.example")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_role("dialog").get_by_role("link", name="Aceptar")).to_be_focused()
+    _auditar(page, "Alta: diálogo de confirmación (modal)", True)
     contexto.close()
 
 

@@ -315,7 +315,7 @@ def test_eliminar_con_htmx(client, app, datos):
     r = client.get(f"{GRID}/{rid}/eliminar", headers=_hx(rid))
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
-    assert "¿Deseas dar de baja al usuario capturista?" in html and 'role="alertdialog"' in html
+    assert "¿Deseas dar de baja al usuario capturista?" in html and 'role="group"' in html
     r = _post(client, f"{GRID}/{rid}/eliminar", headers=_hx(rid))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "La relación con el usuario capturista GUADALUPE HERNÁNDEZ GARCÍA es baja." in html

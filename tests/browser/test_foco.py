@@ -1,0 +1,323 @@
+"""Where the focus goes after every htmx swap, by keyboard alone, in real Chromium (issue 11):
+Consulta (Editar, Cancelar, Eliminar, its confirmation, the row's message, sort, Siguiente,
+Anterior, the live search) and Alta (Validar, Guardar, the dialog's Aceptar and Escape); what the
+polite live region says; the export page that polls without a meta refresh and stops when done;
+the Administración menu on Escape and when the focus leaves; icons in forced-colours mode; long
+file names at 320 px."""
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from models import Exportacion
+from models.types import ahora_utc
+from tests.browser.test_accesibilidad import _entrar, _tab_hasta
+from tests.factories import cargar_padron, crear_contratista, crear_persona, crear_relacion
+
+CONSULTA = "/administracion/consulta"
+ALTA = "/administracion/alta-usuarios/"
+EXPORTAR = "/administracion/exportar-excel"
+ARCHIVO = "capturistas_ABC010101A12_20260315_083000.xlsx"
+
+
+@pytest.fixture
+def datos(app):
+    """A contractor with seven capturistas (the newest, first in the grid, pending) and a padrón."""
+    with app.app_context():
+        personas = cargar_padron(4)
+        contratista = crear_contratista(razon_social="Servicios del Foco, S.A. de C.V.")
+        ahora = ahora_utc()
+        ids = []
+        for i in range(7):
+            persona = crear_persona(f"FOCO{i:014d}", f"NOMBRE{i}", f"APELLIDO{i}", "GARCÍA")
+            ids.append(crear_relacion(contratista, persona, correo=f"p{i}@correo.example", estatus="pendiente",
+                                      creado_en=ahora - timedelta(hours=i), token_version=1,
+                                      liga_vence_en=ahora + timedelta(hours=24)).id)
+        db.session.commit()
+        return {"rfc": contratista.rfc, "id": contratista.id, "primera": ids[0], "personas": personas}
+
+
+def _foco(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
+                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
+
+
+def _foco_en(page, selector: str) -> dict:
+    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
+    sure it stays there and is never <body>."""
+    try:
+        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
+                               arg=selector, timeout=5000)
+    except Exception:  # Playwright's TimeoutError: say where the focus is instead
+        raise AssertionError(f"el foco no llegó a {selector}: está en {_foco(page)}") from None
+    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
+    foco = _foco(page)
+    assert foco["tag"] not in (None, "body"), foco
+    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
+    return foco
+
+
+def _anuncio(page, patron: str) -> None:
+    expect(page.locator("#anuncio")).to_have_text(re.compile(patron))
+
+
+def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos, monkeypatch):
+    import services.consulta
+
+    monkeypatch.setitem(services.consulta.pagina.__kwdefaults__, "tamano", 3)  # 7 rows: three pages
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    teclado = page.keyboard
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + CONSULTA)
+    fila = f"#capturista-{datos['primera']}"
+    editar, eliminar = f"#editar-{datos['primera']}", f"#eliminar-{datos['primera']}"
+
+    # Editar → the first field of the form in the row; Cancelar → back on that row's Editar.
+    _tab_hasta(page, editar)
+    teclado.press("Enter")
+    _foco_en(page, f"{fila} #telefono")
+    _tab_hasta(page, f"{fila} .editar-capturista a")  # Cancelar
+    teclado.press("Enter")
+    _foco_en(page, editar)
+    teclado.press("Tab")  # and the next Tab continues from there, in the same row
+    _foco_en(page, f"#enviar-{datos['primera']}")
+
+    # Eliminar → the confirmation (a group named by its question); Cancelar → back on Eliminar.
+    _tab_hasta(page, eliminar)
+    teclado.press("Enter")
+    _foco_en(page, f"{fila} .confirmacion")
+    confirmacion = page.locator(":focus")
+    expect(confirmacion).to_have_role("group")
+    expect(confirmacion).to_have_accessible_name(re.compile(r"^¿Deseas dar de baja al usuario capturista\?"))
+    teclado.press("Tab")
+    _foco_en(page, f"{fila} .confirmacion button")  # Aceptar is the next stop, not the first
+    _tab_hasta(page, f"{fila} .confirmacion a")  # Cancelar
+    teclado.press("Enter")
+    _foco_en(page, eliminar)
+    # Escape in the confirmation is Cancelar too.
+    teclado.press("Enter")
+    _foco_en(page, f"{fila} .confirmacion")
+    teclado.press("Escape")
+    _foco_en(page, eliminar)
+    expect(page.locator(f"{fila} .confirmacion")).to_have_count(0)
+
+    # Aceptar → the row's message; its Aceptar → the row's next sensible control (Eliminar is gone
+    # once the capturista is in baja: Activar).
+    teclado.press("Enter")
+    _foco_en(page, f"{fila} .confirmacion")
+    _tab_hasta(page, f"{fila} .confirmacion button")
+    teclado.press("Enter")
+    _foco_en(page, f"{fila} .mensaje-fila")
+    expect(page.locator(":focus")).to_contain_text(re.compile(r"La relación con el usuario capturista .*es baja\."))
+    _tab_hasta(page, f"{fila} .mensaje-fila a")
+    teclado.press("Enter")
+    _foco_en(page, f"#activar-{datos['primera']}")
+
+    # Sort by CURP → the grid's caption, and the live region says the new order.
+    _tab_hasta(page, "#grid-capturistas thead a[href*='orden=curp']")
+    teclado.press("Enter")
+    _foco_en(page, "#grid-capturistas caption")
+    expect(page.locator(":focus")).to_have_text(
+        "Usuarios capturistas: Página 1: 3 capturistas de 7, ordenados por CURP, ascendente.")
+    _anuncio(page, r"^Página 1: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
+
+    # Siguiente / Anterior → the caption again, announcing the page.
+    _tab_hasta(page, "#grid-capturistas a[rel=next]")
+    teclado.press("Enter")
+    _foco_en(page, "#grid-capturistas caption")
+    _anuncio(page, r"^Página 2: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
+    _tab_hasta(page, "#grid-capturistas a[rel=next]")
+    teclado.press("Enter")
+    _foco_en(page, "#grid-capturistas caption")
+    _anuncio(page, r"^Página 3: 1 capturista de 7, ")
+    _tab_hasta(page, "#grid-capturistas a[rel=prev]")
+    teclado.press("Enter")
+    _foco_en(page, "#grid-capturistas caption")
+    _anuncio(page, r"^Página 2: 3 capturistas de 7, ")
+
+    # The live search keeps the focus in the box and announces the count.
+    page.evaluate("window.scrollTo(0, 0)")
+    _tab_hasta(page, "#q")
+    teclado.type("apellido3")
+    _anuncio(page, r"^1 capturista que coincide con la búsqueda, ordenado por ")
+    _foco_en(page, "#q")
+    expect(page.locator("#grid-capturistas tbody.capturista")).to_have_count(1)
+    contexto.close()
+
+
+def test_alta_por_teclado_el_foco_y_los_anuncios(browser, servidor, datos):
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    teclado = page.keyboard
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + ALTA)
+
+    for i, cerrar in enumerate(["Enter", "Escape"]):
+        persona = datos["personas"][i]
+        nombre = " ".join(p for p in (persona.nombre, persona.primer_apellido, persona.segundo_apellido) if p)
+        _tab_hasta(page, "#curp")
+        teclado.type(persona.curp)
+        teclado.press("Enter")  # Validar
+        # The focus goes to the first contact field; the name found is said in the live region.
+        _foco_en(page, "#telefono")
+        _anuncio(page, re.escape(f"CURP validada: {nombre}.") + " Captura sus datos de contacto")
+        teclado.type("5512345678")
+        teclado.press("Tab")
+        _foco_en(page, "#correo")
+        teclado.type(f"foco{i}@correo.example")
+        teclado.press("Tab")
+        _foco_en(page, "#confirmar_correo")
+        teclado.type(f"foco{i}@correo.example")
+        teclado.press("Enter")  # Guardar
+        # The confirmation is a modal dialog with the focus inside.
+        dialogo = page.get_by_role("dialog")
+        expect(dialogo).to_have_accessible_name("Mensaje de confirmación: alta de usuario capturista")
+        _foco_en(page, "dialog[open] a")
+        assert page.evaluate("document.querySelector('dialog').matches(':modal')")
+        # Aceptar (Enter) or Escape closes it, and the focus is back on the CURP, empty, for the next one.
+        teclado.press(cerrar)
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        _foco_en(page, "#curp")
+        expect(page.locator("#curp")).to_have_value("")
+    contexto.close()
+
+
+def test_alta_con_error_el_foco_en_el_resumen(browser, servidor, datos):
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + ALTA)
+    _tab_hasta(page, "#curp")
+    page.keyboard.type("XXX")
+    page.keyboard.press("Enter")
+    _foco_en(page, ".error-summary")
+    assert page.title().startswith("Error: Alta de usuarios")  # the title follows the swap's status
+    _tab_hasta(page, "#curp")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(datos["personas"][0].curp)
+    page.keyboard.press("Enter")
+    _foco_en(page, "#telefono")
+    assert page.title() == "Alta de usuarios · Capturistas ICSOE"
+    contexto.close()
+
+
+# --- Exportación: no meta refresh with JavaScript, polling that stops, the result announced ---------
+
+def _exportacion(app, contratista_id) -> int:
+    with app.app_context():
+        e = Exportacion(contratista_id=contratista_id, solicitante="x", estado="en_proceso", total=6000,
+                        escritas=1500, nombre_archivo=ARCHIVO)
+        db.session.add(e)
+        db.session.commit()
+        return e.id
+
+
+def _terminar(app, eid) -> None:
+    with app.app_context():
+        e = db.session.get(Exportacion, eid)
+        e.estado, e.escritas, e.terminado_en = "lista", e.total, ahora_utc()
+        e.expira_en = ahora_utc() + timedelta(hours=24)
+        db.session.commit()
+
+
+def test_exportacion_con_js_sondea_sin_recargar_y_se_detiene(browser, app, servidor, datos):
+    eid = _exportacion(app, datos["id"])
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    consultas = []
+    page.on("request", lambda r: consultas.append(time.monotonic()) if r.url.endswith(f"{EXPORTAR}/{eid}") else None)
+    page.goto(servidor + f"{EXPORTAR}/{eid}")
+    # The refresh is there for a browser without JavaScript only: inside <noscript>, inert here.
+    assert page.evaluate("document.querySelector('meta[http-equiv=refresh]')") is None
+    assert page.evaluate("""[...document.querySelectorAll('head noscript')]
+        .some(n => /<meta http-equiv="refresh" content="2">/.test(n.textContent))""")
+    page.evaluate("window.__sinRecarga = true")
+    page.wait_for_timeout(3000)  # longer than the refresh's 2 s
+    assert page.evaluate("window.__sinRecarga === true"), "la página se recargó (meta refresh con JavaScript)"
+    assert len(consultas) >= 3, consultas  # the page load and htmx's polling every second
+
+    _terminar(app, eid)
+    expect(page.get_by_role("link", name="Descargar Excel")).to_be_visible()
+    _anuncio(page, r"^El archivo está listo: 6,000 registros\. Usa el botón Descargar Excel\.$")
+    assert page.evaluate("window.__sinRecarga === true")
+    hecho = time.monotonic()
+    page.wait_for_timeout(3500)
+    tardias = [t for t in consultas if t > hecho + 0.5]  # one request may have been under way
+    assert not tardias, f"siguió consultando el estado después de terminar: {len(tardias)} peticiones"
+    contexto.close()
+
+
+def test_exportacion_sin_js_se_recarga_sola(browser, app, servidor, datos, sin_js):
+    eid = _exportacion(app, datos["id"])
+    page = sin_js.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + f"{EXPORTAR}/{eid}")
+    expect(page.get_by_text("Generando el archivo")).to_be_visible()
+    _terminar(app, eid)
+    expect(page.get_by_role("link", name="Descargar Excel")).to_be_visible(timeout=6000)  # the meta refresh
+
+
+# --- the Administración menu, icons in forced colours, long file names ------------------------------
+
+def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, datos):
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    menu = page.locator("details.menu__grupo")
+    _tab_hasta(page, "details.menu__grupo summary")
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    _foco_en(page, "details.menu__grupo a")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    _foco_en(page, "details.menu__grupo summary")
+    # Open again and Tab past its last link: the focus leaves the menu, the menu closes.
+    page.keyboard.press("Enter")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    _foco_en(page, "a[href$='/contratista/datos-generales']")
+    expect(menu).not_to_have_attribute("open", "")
+    # A click elsewhere closes it as well.
+    page.locator("details.menu__grupo summary").click()
+    expect(menu).to_have_attribute("open", "")
+    page.get_by_role("heading", level=1).click()
+    expect(menu).not_to_have_attribute("open", "")
+    contexto.close()
+
+
+def test_iconos_visibles_en_colores_forzados(browser, servidor, datos):
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + CONSULTA)
+    assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+    colores = page.evaluate("""[...document.querySelectorAll('.accion .icono')].map(i => ({
+        icono: getComputedStyle(i).backgroundColor, texto: getComputedStyle(i.closest('.accion')).color,
+        fondo: getComputedStyle(i.closest('.accion')).backgroundColor}))""")
+    assert colores
+    for c in colores:  # the icon is painted in the text's (system) colour, not in the background's
+        assert c["icono"] == c["texto"] and c["icono"] != c["fondo"], c
+    contexto.close()
+
+
+@pytest.mark.parametrize("ancho", [320, 390])
+def test_nombres_de_archivo_no_desbordan(browser, app, servidor, datos, ancho):
+    eid = _exportacion(app, datos["id"])
+    contexto = browser.new_context(viewport={"width": ancho, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    for ruta in (f"{EXPORTAR}/{eid}", EXPORTAR):
+        page.goto(servidor + ruta)
+        expect(page.get_by_text(ARCHIVO)).to_be_visible()
+        desborde = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert desborde <= 1, f"{ruta} se desborda {desborde}px a {ancho} px"
+    contexto.close()
