@@ -321,3 +321,19 @@ def test_nombres_de_archivo_no_desbordan(browser, app, servidor, datos, ancho):
         desborde = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert desborde <= 1, f"{ruta} se desborda {desborde}px a {ancho} px"
     contexto.close()
+
+
+def test_buscar_despues_de_ordenar_conserva_el_orden(browser, servidor, datos):
+    """Sorting by a column swaps only the grid; a search typed afterwards must keep that order
+    (the search form's orden/dir used to stay at the page's first values)."""
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    _entrar(page, servidor, datos["rfc"])
+    page.goto(servidor + "/administracion/consulta")
+    page.get_by_role("link", name=re.compile("^CURP")).click()
+    expect(page).to_have_url(re.compile(r"orden=curp"))
+    with page.expect_response(lambda r: "q=GARC" in r.url):
+        page.get_by_role("searchbox", name="Buscar").fill("GARC")
+    expect(page).to_have_url(re.compile(r"q=GARC.*orden=curp|orden=curp.*q=GARC"))
+    expect(page.locator("caption")).to_contain_text("ordenados por CURP")
+    contexto.close()
