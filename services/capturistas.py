@@ -177,6 +177,19 @@ def exigir_limite_de_envios(relacion: RelacionCapturista) -> None:
         raise TransicionNoPermitida(motivo, status=429)
 
 
+def ya_registrada(contratista_id: int, curp: str) -> bool:
+    """Is this CURP already one of this contractor's capturistas (whatever its estatus)?"""
+    return db.session.scalar(
+        select(RelacionCapturista.id).where(RelacionCapturista.contratista_id == contratista_id,
+                                            RelacionCapturista.curp == curp).limit(1)) is not None
+
+
+def ultimo_correo(relacion: RelacionCapturista) -> CorreoSaliente | None:
+    """The last e-mail queued for the relation (what Alta's confirmation reports on)."""
+    return db.session.scalar(select(CorreoSaliente).where(CorreoSaliente.relacion_id == relacion.id)
+                             .order_by(CorreoSaliente.id.desc()).limit(1))
+
+
 @dataclass
 class ResultadoAlta:
     relacion: RelacionCapturista

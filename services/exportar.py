@@ -144,6 +144,14 @@ def celda_de_texto(hoja, valor: str) -> WriteOnlyCell:
     return celda
 
 
+def exportar_directo(destino, contratista: Contratista, filtro: Filtro, actor: str, cuando: datetime) -> int:
+    """A small export written straight into ``destino`` and recorded in the bitácora. Commits."""
+    filas = escribir_libro(destino, contratista, filtro, cuando)
+    registrar(contratista, actor, filtro, filas, "directa")
+    db.session.commit()
+    return filas
+
+
 def registrar(contratista: Contratista, actor: str, filtro: Filtro, filas: int, modo: str,
               exportacion_id: int | None = None) -> None:
     db.session.add(Bitacora(contratista_id=contratista.id, relacion_id=None, actor=actor, accion="exportacion",
@@ -218,6 +226,27 @@ def generar(exportacion_id: int) -> None:
     exportacion.terminado_en = ahora
     exportacion.expira_en = ahora + timedelta(hours=current_app.config["EXPORT_RETENCION_HORAS"])
     db.session.commit()
+
+
+def de_contratista(contratista_id: int, exportacion_id: int) -> Exportacion | None:
+    """The job if it is this contractor's (None otherwise: the caller answers 404)."""
+    return db.session.scalar(select(Exportacion).where(
+        Exportacion.id == exportacion_id, Exportacion.contratista_id == contratista_id))
+
+
+def recientes(contratista_id: int, cuantas: int = 5) -> list[Exportacion]:
+    return list(db.session.scalars(
+        select(Exportacion).where(Exportacion.contratista_id == contratista_id)
+        .order_by(Exportacion.creado_en.desc(), Exportacion.id.desc()).limit(cuantas)))
+
+
+def para_descargar(exportacion: Exportacion) -> Exportacion:
+    """The job as a download sees it: a finished file past its retention is deleted and marked
+    vencida first (the cleanup task may not have run yet). Commits when it changes anything."""
+    if exportacion.estado == Exportacion.LISTA and exportacion.expira_en <= ahora_utc():
+        vencer(exportacion)
+        db.session.commit()
+    return exportacion
 
 
 def vencer(exportacion: Exportacion) -> None:

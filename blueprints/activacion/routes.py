@@ -71,7 +71,6 @@ def _aceptar(relacion, token: str):
         flash(f"Aceptaste la invitación de {relacion.contratista.nombre_visible}. Ya puedes elegirlo para capturar.",
               "success")
         return redirect(url_for("capturista.elegir"), 303)
-    db.session.rollback()
     status = 403 if request.method == "POST" else 200
     return render_template("activacion/aceptar.html", relacion=relacion, form=form, propia=propia,
                            otra_sesion=es_capturista() and not propia, token=token), status

@@ -3,15 +3,14 @@ from uuid import uuid4
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.alta_usuarios import bp
 from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
 from blueprints.htmx import pagina_o_bloque
 from blueprints.ids import id_de_fila
 from domain.curp import CurpInvalida
-from extensions import db, limiter
-from models import CorreoSaliente, RelacionCapturista
+from extensions import limiter
+from models import RelacionCapturista
 from services import capturistas as servicio
 from services.correo import intentar_envio
 from services.padron import PadronNoDisponible
@@ -19,11 +18,7 @@ from services.padron import PadronNoDisponible
 
 def _pagina(validar: ValidarCurpForm, alta: AltaForm | None = None, persona=None,
             guardado: RelacionCapturista | None = None, status: int = 200):
-    correo = None
-    if guardado is not None:
-        correo = db.session.scalar(
-            select(CorreoSaliente).where(CorreoSaliente.relacion_id == guardado.id)
-            .order_by(CorreoSaliente.id.desc()).limit(1))
+    correo = servicio.ultimo_correo(guardado) if guardado is not None else None
     return pagina_o_bloque("alta_usuarios/alta.html", "formulario", "alta-formulario", status,
                            validar=validar, alta=alta, persona=persona, guardado=guardado, correo=correo)
 
@@ -49,22 +44,12 @@ def _clave_de_formulario(clave: str | None) -> str:
     return clave if clave and re.fullmatch(r"[0-9a-f]{32}", clave) else ""
 
 
-def _ya_registrada(curp: str) -> bool:
-    from models import Capturista
-
-    return db.session.scalar(
-        select(RelacionCapturista.id).join(Capturista)
-        .where(RelacionCapturista.contratista_id == current_user.id, Capturista.curp == curp)
-    ) is not None
-
-
 @bp.get("/")
 def alta():
     guardado = None
     if request.args.get("guardado"):
-        guardado = db.session.scalar(select(RelacionCapturista).where(
-            RelacionCapturista.id == request.args.get("guardado", type=id_de_fila),
-            RelacionCapturista.contratista_id == current_user.id))
+        guardado = servicio.relacion_del_contratista(current_user.id,
+                                                     request.args.get("guardado", type=id_de_fila))
         if guardado is None:
             abort(404)
     return _pagina(ValidarCurpForm(formdata=None), guardado=guardado)
@@ -90,7 +75,7 @@ def _validar():
     form = ValidarCurpForm()
     if form.validate_on_submit():
         persona = _buscar(form.curp, form.curp.data)
-        if persona is not None and _ya_registrada(persona.curp):
+        if persona is not None and servicio.ya_registrada(current_user.id, persona.curp):
             form.curp.errors = [servicio.MENSAJE_DUPLICADA]
         elif persona is not None:
             alta = AltaForm(formdata=None, curp=persona.curp, clave=uuid4().hex)

@@ -4,8 +4,7 @@ from flask_login import current_user
 from blueprints.auth.services import contratista_requerido
 from blueprints.contratista import bp
 from blueprints.contratista.forms import DatosGeneralesForm
-from extensions import db
-from models import DatosGenerales
+from services.contratistas import CAMPOS_DATOS_GENERALES, guardar_datos_generales
 
 
 @bp.route("/datos-generales", methods=["GET", "POST"])
@@ -15,11 +14,7 @@ def datos_generales():
     datos = current_user.datos_generales
     form = DatosGeneralesForm(obj=datos)
     if form.validate_on_submit():
-        if datos is None:
-            datos = DatosGenerales(contratista=current_user)
-            db.session.add(datos)
-        form.populate_obj(datos)
-        db.session.commit()
+        guardar_datos_generales(current_user, {campo: form[campo].data for campo in CAMPOS_DATOS_GENERALES})
         flash("Los Datos Generales del Contratista se guardaron correctamente.", "success")
         return redirect(url_for("contratista.datos_generales"), 303)
     return render_template("contratista/datos_generales.html", form=form, datos=datos), (

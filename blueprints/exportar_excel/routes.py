@@ -3,12 +3,10 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.consulta.forms import AccionForm
 from blueprints.exportar_excel import bp
 from blueprints.htmx import pagina_o_bloque
-from extensions import db
 from models import Exportacion
 from models.types import ahora_utc
 from services import exportar
@@ -20,8 +18,7 @@ EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solici
 
 
 def _mia(exportacion_id: int) -> Exportacion:
-    exportacion = db.session.scalar(select(Exportacion).where(
-        Exportacion.id == exportacion_id, Exportacion.contratista_id == current_user.id))
+    exportacion = exportar.de_contratista(current_user.id, exportacion_id)
     if exportacion is None:
         abort(404)  # another contractor's job, or none
     return exportacion
@@ -30,11 +27,9 @@ def _mia(exportacion_id: int) -> Exportacion:
 @bp.get("")
 def inicio():
     filtro = Filtro.desde(request.args)
-    recientes = db.session.scalars(
-        select(Exportacion).where(Exportacion.contratista_id == current_user.id)
-        .order_by(Exportacion.creado_en.desc(), Exportacion.id.desc()).limit(5)).all()
     return render_template("exportar_excel/inicio.html", filtro=filtro, form=AccionForm(formdata=None),
-                           total=exportar.contar(current_user.id, filtro), recientes=recientes,
+                           total=exportar.contar(current_user.id, filtro),
+                           recientes=exportar.recientes(current_user.id),
                            umbral=current_app.config["EXPORT_UMBRAL"])
 
 
@@ -55,9 +50,7 @@ def exportar_ahora():
         return redirect(url_for(".estado", exportacion_id=exportacion.id), 303)
     cuando = ahora_utc()
     archivo = tempfile.TemporaryFile()  # on disk, not in memory; closed with the response
-    filas = exportar.escribir_libro(archivo, current_user, filtro, cuando)
-    exportar.registrar(current_user, actor, filtro, filas, "directa")
-    db.session.commit()
+    exportar.exportar_directo(archivo, current_user, filtro, actor, cuando)
     archivo.seek(0)
     return _descarga(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
 
@@ -70,10 +63,7 @@ def estado(exportacion_id: int):
 
 @bp.get("/<int:exportacion_id>/descargar")
 def descargar(exportacion_id: int):
-    exportacion = _mia(exportacion_id)
-    if exportacion.estado == Exportacion.LISTA and exportacion.expira_en <= ahora_utc():
-        exportar.vencer(exportacion)
-        db.session.commit()
+    exportacion = exportar.para_descargar(_mia(exportacion_id))
     if exportacion.estado == Exportacion.VENCIDA:
         return render_template("exportar_excel/vencida.html", exportacion=exportacion), 410
     if exportacion.estado != Exportacion.LISTA or not exportacion.ruta or not Path(exportacion.ruta).exists():
