@@ -12,6 +12,11 @@ def plano(texto: str) -> str:
     return re.sub(r"\s+", " ", sin_marcas.casefold()).strip()
 
 
+def nombre_completo(nombre: str, primer_apellido: str, segundo_apellido: str = "") -> str:
+    """'JOSÉ LUIS PÉREZ GARCÍA': nombre(s) then apellidos, the way the padrón and the guide write it."""
+    return " ".join(p for p in (nombre, primer_apellido, segundo_apellido) if p)
+
+
 def clave_busqueda(*partes: str) -> str:
     return " ".join(plano(p) for p in partes if p)
 

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.texto import clave_busqueda, clave_orden_nombre
+from domain.texto import clave_busqueda, clave_orden_nombre, nombre_completo
 from extensions import db
 from models.contratista import Contratista
 from models.mixins import ConContrasena, ConSesion
@@ -58,7 +58,7 @@ class Capturista(UserMixin, ConContrasena, ConSesion, db.Model):
 
     @property
     def nombre_completo(self) -> str:
-        return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+        return nombre_completo(self.nombre, self.primer_apellido, self.segundo_apellido)
 
     @property
     def nombre_visible(self) -> str:

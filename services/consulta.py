@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, tuple_
 
-from domain.texto import plano
+from domain.texto import nombre_completo, plano
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista as RC
 from models.types import ahora_utc
@@ -25,7 +25,7 @@ ORDENES = {
     "correo": RC.correo,
     "estatus": RC.estatus,
 }
-ESTATUS = {RC.PENDIENTE: "Pendiente de activación", RC.ACTIVO: "Activo", RC.BAJA: "Baja"}
+ESTATUS = RC.ETIQUETAS  # the labels live on the model; one definition
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,21 @@ class Filtro:
         return cls(q=(args.get("q") or "").strip()[:100], estatus=estatus if estatus in ESTATUS else "",
                    orden=orden, desc=direccion != "asc")
 
+    def como_dict(self) -> dict:
+        """Every field, as the query string spells it (kept with background exports and in the bitácora)."""
+        return {"q": self.q, "estatus": self.estatus, "orden": self.orden, "dir": "desc" if self.desc else "asc"}
+
     def parametros(self, **cambios) -> dict:
-        valores = {"q": self.q, "estatus": self.estatus, "orden": self.orden, "dir": "desc" if self.desc else "asc"}
-        valores.update(cambios)
-        return {k: v for k, v in valores.items() if v}
+        """The non-empty fields (with changes) for a URL."""
+        return {k: v for k, v in (self.como_dict() | cambios).items() if v}
+
+    def orden_sql(self, *, invertido: bool = False) -> tuple:
+        """ORDER BY of the grid and of the export: the chosen column, then the id to break ties;
+        ``invertido`` walks it backwards (the grid's Anterior)."""
+        columna = ORDENES[self.orden]
+        if self.desc != invertido:
+            return columna.desc(), RC.id.desc()
+        return columna.asc(), RC.id.asc()
 
 
 def _ultimo_correo():
@@ -81,7 +92,7 @@ class FilaCapturista:
     @property
     def nombre_completo(self) -> str:
         f = self._fila
-        return " ".join(p for p in (f.nombre, f.primer_apellido, f.segundo_apellido) if p)
+        return nombre_completo(f.nombre, f.primer_apellido, f.segundo_apellido)
 
     @property
     def estatus_etiqueta(self) -> str:
@@ -172,10 +183,7 @@ def pagina(contratista_id: int, filtro: Filtro, *, despues: str | None = None, a
         valor, id_ = cursor_despues or cursor_antes
         limite = tuple_(valor, id_)
         consulta = consulta.where(clave < limite if descendente else clave > limite)
-    if descendente:
-        consulta = consulta.order_by(columna.desc(), RC.id.desc())
-    else:
-        consulta = consulta.order_by(columna.asc(), RC.id.asc())
+    consulta = consulta.order_by(*filtro.orden_sql(invertido=hacia_atras))
     filas = db.session.execute(consulta.limit(tamano + 1)).all()
     hay_mas = len(filas) > tamano
     filas = filas[:tamano]

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from extensions import db
 from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista as RC
 from models.types import ahora_utc
-from services.consulta import ESTATUS, ORDENES, Filtro, filtrar
+from services.consulta import ESTATUS, Filtro, filtrar
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,7 @@ def _columnas():
 
 
 def consulta(contratista_id: int, filtro: Filtro):
-    columna = ORDENES[filtro.orden]
-    orden = (columna.desc(), RC.id.desc()) if filtro.desc else (columna.asc(), RC.id.asc())
-    return filtrar(_columnas(), contratista_id, filtro).order_by(*orden)
+    return filtrar(_columnas(), contratista_id, filtro).order_by(*filtro.orden_sql())
 
 
 def contar(contratista_id: int, filtro: Filtro) -> int:
@@ -155,16 +153,15 @@ def exportar_directo(destino, contratista: Contratista, filtro: Filtro, actor: s
 def registrar(contratista: Contratista, actor: str, filtro: Filtro, filas: int, modo: str,
               exportacion_id: int | None = None) -> None:
     db.session.add(Bitacora(contratista_id=contratista.id, relacion_id=None, actor=actor, accion="exportacion",
-                            detalle={"filas": filas, "q": filtro.q, "estatus": filtro.estatus, "orden": filtro.orden,
-                                     "modo": modo, "exportacion": exportacion_id}))
+                            detalle={"filas": filas, **filtro.como_dict(), "modo": modo,
+                                     "exportacion": exportacion_id}))
 
 
 # --- background jobs -----------------------------------------------------------------------------
 
 def crear_exportacion(contratista: Contratista, filtro: Filtro, total: int, actor: str) -> Exportacion:
     exportacion = Exportacion(contratista_id=contratista.id, solicitante=actor, total=total,
-                              filtro={"q": filtro.q, "estatus": filtro.estatus, "orden": filtro.orden,
-                                      "dir": "desc" if filtro.desc else "asc"},
+                              filtro=filtro.como_dict(),
                               nombre_archivo=nombre_archivo(contratista.rfc, ahora_utc()))
     db.session.add(exportacion)
     db.session.flush()

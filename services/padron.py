@@ -17,6 +17,8 @@ from typing import Protocol
 
 from flask import current_app
 
+from domain.texto import nombre_completo
+
 from extensions import db
 from models import PersonaPadron
 
@@ -32,7 +34,7 @@ class PersonaEncontrada:
 
     @property
     def nombre_completo(self) -> str:
-        return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+        return nombre_completo(self.nombre, self.primer_apellido, self.segundo_apellido)
 
 
 class PadronNoDisponible(Exception):

@@ -28,4 +28,7 @@ def register(app: Flask) -> None:
     def _globales():
         from blueprints.auth.services import es_capturista, es_contratista
 
-        return {"es_contratista": es_contratista, "es_capturista": es_capturista}
+        from models import RelacionCapturista
+
+        return {"es_contratista": es_contratista, "es_capturista": es_capturista,
+                "ETIQUETAS_ESTATUS": RelacionCapturista.ETIQUETAS}
