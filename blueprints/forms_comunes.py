@@ -1,16 +1,27 @@
 """Form pieces shared by several blueprints."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, ValidationError
 from wtforms.validators import DataRequired, Email, Length
 
 from domain import contacto
-from domain.contacto import DatoInvalido
+from domain.errores import ErrorDeDominio
 from domain.texto import tiene_control
 
 MENSAJE_CONTROL = ("Contiene caracteres no permitidos (saltos de línea, tabuladores u otros caracteres de "
                    "control). Escríbelo en una sola línea.")
+
+
+@contextmanager
+def errores_de_dominio():
+    """The one place a rule's refusal (any ErrorDeDominio) becomes the field's error message."""
+    try:
+        yield
+    except ErrorDeDominio as exc:
+        raise ValidationError(exc.mensaje) from exc
 
 
 def normalizar_con(funcion):
@@ -19,10 +30,8 @@ def normalizar_con(funcion):
     def _validador(form, field):
         if not field.data:
             return
-        try:
+        with errores_de_dominio():
             field.data = funcion(field.data)
-        except DatoInvalido as exc:
-            raise ValidationError(exc.mensaje) from exc
 
     return _validador
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from domain.errores import ErrorDeDominio
 
-class DatoInvalido(ValueError):
-    def __init__(self, mensaje: str):
-        super().__init__(mensaje)
-        self.mensaje = mensaje
+
+class DatoInvalido(ErrorDeDominio):
+    pass
 
 
 def telefono(texto: str) -> str:

@@ -25,6 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from domain.errores import ErrorDeDominio
+
 __all__ = [
     "ENTIDADES",
     "PALABRAS_INCONVENIENTES",
@@ -96,13 +98,12 @@ _SEXOS = "HMX"
 _CARACTERES = re.compile(r"^[A-Z0-9Ñ]+$")
 
 
-class CurpInvalida(ValueError):
+class CurpInvalida(ErrorDeDominio):
     """Invalid CURP. ``codigo`` is for programs, ``mensaje`` (Spanish) for the user."""
 
     def __init__(self, codigo: str, mensaje: str):
         super().__init__(mensaje)
         self.codigo = codigo
-        self.mensaje = mensaje
 
     def __str__(self) -> str:
         return self.mensaje

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
+from domain.errores import ErrorDeDominio
+
 _PATRON = re.compile(r"^[A-Z0-9][0-9]{10}$")
 
 
-class RegistroPatronalInvalido(ValueError):
-    def __init__(self, mensaje: str):
-        super().__init__(mensaje)
-        self.mensaje = mensaje
+class RegistroPatronalInvalido(ErrorDeDominio):
+    pass
 
 
 def normalizar(texto: str) -> str:

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from domain.errores import ErrorDeDominio
+
 _ALFABETO = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"  # SAT's table: value = index
 _PATRON = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{6})([1-9A-V][1-9A-Z][0-9A])$")
 
 
-class RfcInvalido(ValueError):
-    def __init__(self, mensaje: str):
-        super().__init__(mensaje)
-        self.mensaje = mensaje
+class RfcInvalido(ErrorDeDominio):
+    pass
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
+from domain.errores import ErrorDeDominio
+
 _PATRON = re.compile(r"^[a-z][a-z0-9._-]{5,29}$")
 
 
-class UsuarioInvalido(ValueError):
-    def __init__(self, mensaje: str):
-        super().__init__(mensaje)
-        self.mensaje = mensaje
+class UsuarioInvalido(ErrorDeDominio):
+    pass
 
 
 def normalizar(texto: str) -> str:

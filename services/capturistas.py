@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from domain import curp as curp_dominio
+from domain.errores import ErrorDeDominio
 from extensions import db
 from models import Bitacora, Capturista, Contratista, CorreoSaliente, RelacionCapturista, ValidacionCurp
 from models.types import ahora_utc
@@ -22,10 +23,9 @@ from services.padron import PersonaEncontrada, padron_configurado
 from services.tokens import VIGENCIA, token_activacion
 
 
-class ErrorCapturista(Exception):
+class ErrorCapturista(ErrorDeDominio):
     def __init__(self, mensaje: str, campo: str | None = None):
         super().__init__(mensaje)
-        self.mensaje = mensaje
         self.campo = campo
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from flask import current_app
 
+from domain.errores import ErrorDeDominio
 from domain.texto import nombre_completo
 
 from extensions import db
@@ -37,8 +38,12 @@ class PersonaEncontrada:
         return nombre_completo(self.nombre, self.primer_apellido, self.segundo_apellido)
 
 
-class PadronNoDisponible(Exception):
-    mensaje = MENSAJE_NO_DISPONIBLE
+class PadronNoDisponible(ErrorDeDominio):
+    """The padrón could not answer: ``detalle`` is for the log, ``mensaje`` for the user."""
+
+    def __init__(self, detalle: str = ""):
+        super().__init__(MENSAJE_NO_DISPONIBLE)
+        self.detalle = detalle
 
 
 class Padron(Protocol):

@@ -1,5 +1,5 @@
 
-from blueprints.forms_comunes import Formulario
+from blueprints.forms_comunes import Formulario, errores_de_dominio
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired
@@ -15,9 +15,7 @@ class ActivacionForm(CamposContrasena, Formulario):
     crear = SubmitField("Crear usuario")
 
     def validate_usuario(self, field):
-        try:
+        with errores_de_dominio():
             field.data = usuario_dominio.validar(field.data)
-        except usuario_dominio.UsuarioInvalido as exc:
-            raise ValidationError(exc.mensaje) from exc
         if db.session.scalar(select(Capturista.id).where(Capturista.usuario == field.data)):
             raise ValidationError("Ese usuario ya está en uso; elige otro.")

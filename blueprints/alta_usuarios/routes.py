@@ -8,12 +8,11 @@ from blueprints.alta_usuarios import bp
 from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
 from blueprints.htmx import pagina_o_bloque
 from blueprints.ids import id_de_fila
-from domain.curp import CurpInvalida
+from domain.errores import ErrorDeDominio
 from extensions import limiter
 from models import RelacionCapturista
 from services import capturistas as servicio
 from services.correo import intentar_envio
-from services.padron import PadronNoDisponible
 
 
 def _pagina(validar: ValidarCurpForm, alta: AltaForm | None = None, persona=None,
@@ -27,11 +26,7 @@ def _buscar(form_curp, texto: str):
     """Look the CURP up; on failure put the Spanish message on the CURP field and return None."""
     try:
         persona = servicio.buscar_persona(texto, contratista_id=current_user.id)
-    except CurpInvalida as exc:
-        form_curp.errors = [exc.mensaje]
-    except PadronNoDisponible as exc:
-        form_curp.errors = [exc.mensaje]
-    except servicio.ErrorCapturista as exc:
+    except ErrorDeDominio as exc:  # invalid CURP, not in the padrón, padrón down, lookup limit
         form_curp.errors = [exc.mensaje]
     else:
         form_curp.data = persona.curp

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from blueprints.forms_comunes import Formulario, campo_correo, limpiar
+from blueprints.forms_comunes import Formulario, campo_correo, errores_de_dominio, limpiar
 from domain import contrasena, rfc as rfc_dominio
 
 
@@ -26,10 +26,8 @@ class RegistroForm(Formulario):
     advertencia_rfc = False
 
     def validate_rfc(self, field):
-        try:
+        with errores_de_dominio():
             resultado = rfc_dominio.validar(field.data)
-        except rfc_dominio.RfcInvalido as exc:
-            raise ValidationError(exc.mensaje) from exc
         field.data = resultado.rfc
         if not resultado.digito_correcto and not self.confirmar_rfc.data:
             self.advertencia_rfc = True

@@ -1,7 +1,7 @@
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Email, Length
 
-from blueprints.forms_comunes import Formulario, limpiar, normalizar_con
+from blueprints.forms_comunes import Formulario, errores_de_dominio, limpiar, normalizar_con
 from domain import contacto, imss
 from domain.catalogos import ENTIDADES_FEDERATIVAS
 
@@ -43,10 +43,8 @@ class DatosGeneralesForm(Formulario):
     submit = SubmitField("Guardar")
 
     def validate_registro_patronal(self, field):
-        try:
+        with errores_de_dominio():
             field.data = imss.validar(field.data)
-        except imss.RegistroPatronalInvalido as exc:
-            raise ValidationError(exc.mensaje) from exc
 
     def validate_entidad(self, field):
         if field.data not in ENTIDADES_FEDERATIVAS:

@@ -67,3 +67,25 @@ def test_rfc_y_registro_patronal_con_digitos_no_ascii():
         rfc.validar("SAT٩٧٠٧٠١NN3")
     with pytest.raises(imss.RegistroPatronalInvalido):
         imss.validar("Y٣926552104")
+
+
+def test_un_solo_tipo_de_error_para_las_reglas():
+    """Issue 12 (3): every refusal of a rule is an ErrorDeDominio carrying its Spanish mensaje, so
+    forms and views handle one type."""
+    from domain import curp, imss, rfc, usuario
+    from domain.errores import ErrorDeDominio
+    from services.capturistas import ErrorCapturista, TransicionNoPermitida
+    from services.padron import PadronNoDisponible
+
+    intentos = [lambda: curp.validar("XXXX"), lambda: rfc.validar("XYZ01"), lambda: imss.validar("123"),
+                lambda: usuario.validar("1a"), lambda: contacto.telefono("12")]
+    for intento in intentos:
+        try:
+            intento()
+        except ErrorDeDominio as exc:
+            assert exc.mensaje and str(exc) == exc.mensaje
+        else:
+            raise AssertionError("debió rechazarse")
+    for tipo in (ErrorCapturista, TransicionNoPermitida, PadronNoDisponible):
+        assert issubclass(tipo, ErrorDeDominio)
+    assert PadronNoDisponible("HTTP 503").mensaje.startswith("El servicio de validación de CURP no está disponible")
