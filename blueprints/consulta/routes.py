@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from blueprints.auth.services import destino_seguro
 from blueprints.consulta import bp
-from blueprints.consulta.forms import AccionForm, EditarForm
+from blueprints.consulta.forms import EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from blueprints.main.filters import fecha_hora
 from extensions import db
@@ -165,9 +165,8 @@ def _confirmacion(relacion_id: int, accion: str):
     except servicio.TransicionNoPermitida as exc:
         return _rechazado(relacion_id, exc)
     if pide_fragmento(_objetivo(relacion_id)):
-        return _fila(relacion_id, modo=f"confirmar_{accion}", form=AccionForm(formdata=None))
-    return render_template("consulta/confirmar.html", accion=accion, relacion=relacion,
-                           form=AccionForm(formdata=None), volver=_volver())
+        return _fila(relacion_id, modo=f"confirmar_{accion}")
+    return render_template("consulta/confirmar.html", accion=accion, relacion=relacion, volver=_volver())
 
 
 @bp.get("/<int:relacion_id>/eliminar")
