@@ -72,14 +72,14 @@ def recuperar():
         flash("Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo "
               "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
         return redirect(url_for(".login"), 303)
-    return render_template("auth/recuperar.html", form=form), (422 if form.errors else 200)
+    return render_template("cuentas/recuperar.html", cuenta="contratista", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 def restablecer(token: str):
     estado, contratista = verificar_restablecer_contratista(token)
     if contratista is None:
-        return render_template("auth/restablecer_invalida.html", estado=estado), 410
+        return render_template("cuentas/restablecer_invalida.html", cuenta="contratista", estado=estado), 410
     form = RestablecerForm()
     form.prohibidas = (contratista.rfc,)
     if form.validate_on_submit():
@@ -87,7 +87,7 @@ def restablecer(token: str):
         flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
               "contraseña.", "success")
         return redirect(url_for(".login"), 303)
-    return render_template("auth/restablecer.html", form=form), (422 if form.errors else 200)
+    return render_template("cuentas/restablecer.html", cuenta="contratista", form=form), (422 if form.errors else 200)
 
 
 @bp.after_request

@@ -91,14 +91,14 @@ def recuperar():
               "creaste tu usuario), recibirás un correo "
               "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
         return redirect(url_for(".login"), 303)
-    return render_template("capturista/recuperar.html", form=form), (422 if form.errors else 200)
+    return render_template("cuentas/recuperar.html", cuenta="capturista", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 def restablecer(token: str):
     estado, capturista = verificar_restablecer(token)
     if capturista is None:
-        return render_template("capturista/restablecer_invalida.html", estado=estado), 410
+        return render_template("cuentas/restablecer_invalida.html", cuenta="capturista", estado=estado), 410
     form = RestablecerForm()
     form.prohibidas = (capturista.curp, capturista.usuario)
     if form.validate_on_submit():
@@ -106,7 +106,7 @@ def restablecer(token: str):
         flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
               "contraseña.", "success")
         return redirect(url_for(".login"), 303)
-    return render_template("capturista/restablecer.html", form=form), (422 if form.errors else 200)
+    return render_template("cuentas/restablecer.html", cuenta="capturista", form=form), (422 if form.errors else 200)
 
 
 @bp.after_request
