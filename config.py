@@ -92,8 +92,10 @@ class Config:
     # Validar (padrón lookups) per client and for the whole system, beside the per-contractor limit.
     VALIDAR_LIMITE_CLIENTE = os.environ.get("VALIDAR_LIMITE_CLIENTE", "200 per hour")
     VALIDAR_LIMITE_GLOBAL = os.environ.get("VALIDAR_LIMITE_GLOBAL", "5000 per hour")
+    # Redis, when there is one: Huey's queue and Flask-Limiter's counters, shared by every app server.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
     # Flask-Limiter's counters: in memory (one process) unless a shared store is given.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app (nginx = 1): ProxyFix then trusts that many X-Forwarded-For hops.
     PROXY_SALTOS = int(os.environ.get("PROXY_SALTOS", "0"))
@@ -109,6 +111,11 @@ class Config:
     EXPORT_UMBRAL = int(os.environ.get("EXPORT_UMBRAL", "5000"))
     EXPORT_DIR = os.environ.get("EXPORT_DIR", str(BASE_DIR / "instance" / "exportaciones"))
     EXPORT_RETENCION_HORAS = int(os.environ.get("EXPORT_RETENCION_HORAS", "24"))
+
+    # Huey (tareas.py builds its queue from these, without the app): Redis when REDIS_URL is set, else
+    # this SQLite file; HUEY_IMMEDIATE runs each task at once in the caller (no consumer, no queue).
+    HUEY_SQLITE = os.environ.get("HUEY_SQLITE") or str(BASE_DIR / "instance" / "huey.sqlite")
+    HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")
 
 
 class TestConfig(Config):

@@ -14,6 +14,7 @@ from models.types import ahora_utc
 from services import exportar
 from services.capturistas import actor_de
 from services.consulta import Filtro
+from tareas import generar_exportacion
 
 ESTADO = "exportacion-estado"
 EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solicitar otra."
@@ -47,8 +48,6 @@ def exportar_ahora():
     if total > current_app.config["EXPORT_UMBRAL"]:
         exportacion, nueva = exportar.solicitar_en_segundo_plano(current_user, filtro, total, actor)
         if nueva:
-            from tareas import generar_exportacion
-
             generar_exportacion(exportacion.id)
         else:
             flash(EN_CURSO, "warning")
