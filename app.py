@@ -99,6 +99,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from blueprints.ids import IdDeFila
     from blueprints.activacion import bp as activacion_bp
     from blueprints.alta_usuarios import bp as alta_usuarios_bp
     from blueprints.auth import bp as auth_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.contratista import bp as contratista_bp
     from blueprints.main import bp as main_bp
 
+    app.url_map.converters["id"] = IdDeFila  # <id:...> in a route: a row id, 1..2**31-1
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(contratista_bp)

@@ -61,7 +61,7 @@ def elegir():
                            form_aceptar=FormularioVacio(formdata=None)), (422 if form.errors else 200)
 
 
-@bp.post("/invitaciones/<int:relacion_id>/aceptar")
+@bp.post("/invitaciones/<id:relacion_id>/aceptar")
 @capturista_requerido
 def aceptar(relacion_id: int):
     FormularioVacio().validate_on_submit()  # CSRF is enforced globally

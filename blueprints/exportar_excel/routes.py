@@ -61,13 +61,13 @@ def exportar_ahora():
     return _descarga(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
 
 
-@bp.get("/<int:exportacion_id>")
+@bp.get("/<id:exportacion_id>")
 def estado(exportacion_id: int):
     exportacion = _mia(exportacion_id)
     return pagina_o_bloque("exportar_excel/estado.html", "estado", ESTADO, exportacion=exportacion)
 
 
-@bp.get("/<int:exportacion_id>/descargar")
+@bp.get("/<id:exportacion_id>/descargar")
 def descargar(exportacion_id: int):
     exportacion = _mia(exportacion_id)
     if exportacion.estado == Exportacion.LISTA and exportacion.expira_en <= ahora_utc():
