@@ -80,7 +80,6 @@ def _aceptar(relacion, token: str):
 @bp.post("/<token>/nueva-liga")
 @limiter.limit(_limite_publico)
 def nueva_liga(token: str):
-    FormularioVacio().validate_on_submit()  # CSRF already enforced globally; nothing else to read
     liga = verificar_activacion(token, bloquear=True)
     if liga.estado is EstadoLiga.VALIDA:
         return redirect(url_for(".activar", token=token), 303)

@@ -64,7 +64,6 @@ def elegir():
 @bp.post("/invitaciones/<id:relacion_id>/aceptar")
 @capturista_requerido
 def aceptar(relacion_id: int):
-    FormularioVacio().validate_on_submit()  # CSRF is enforced globally
     relacion = aceptar_invitacion(current_user, relacion_id)
     if relacion is None:
         abort(404)  # not an invitation for this person, no longer pending, or expired
