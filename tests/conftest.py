@@ -86,12 +86,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def app_ctx(app):
-    with app.app_context():
-        yield
-
-
 def csrf_de(respuesta) -> str:
     m = CSRF_RE.search(respuesta.get_data(as_text=True))
     assert m, "la página no tiene token CSRF"
