@@ -133,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    from blueprints.liga_secreta import sin_copia_ni_referer
+
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -153,6 +155,8 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+    app.after_request(sin_copia_ni_referer)  # activation and reset links: also no Referer
 
 
 def register_static_versions(app: Flask) -> None:

@@ -9,6 +9,7 @@ from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.forms_contrasena import RestablecerForm
+from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
 from services.acceso_capturista import (
@@ -94,6 +95,7 @@ def recuperar():
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
+@liga_secreta
 def restablecer(token: str):
     estado, capturista = verificar_restablecer(token)
     if capturista is None:
@@ -106,11 +108,3 @@ def restablecer(token: str):
               "contraseña.", "success")
         return redirect(url_for(".login"), 303)
     return render_template("capturista/restablecer.html", form=form), (422 if form.errors else 200)
-
-
-@bp.after_request
-def _sin_cache(respuesta):
-    if request.endpoint == "capturista.restablecer":
-        respuesta.headers["Cache-Control"] = "no-store"
-        respuesta.headers["Referrer-Policy"] = "no-referrer"
-    return respuesta
