@@ -221,7 +221,7 @@ def arrancar_gunicorn(url: str, puerto: int, trabajo: Path) -> subprocess.Popen:
         PADRON_BACKEND="local",
         SESSION_COOKIE_SECURE="0",  # plain http on loopback: http.cookiejar never sends a Secure cookie there
         HUEY_SQLITE=str(trabajo / "huey.sqlite"),
-        EXPORT_DIR=str(trabajo / "exportaciones"),
+        EXPORTACION_DIR=str(trabajo / "exportaciones"),
     )
     registro = open(trabajo / "gunicorn.log", "wb")
     return subprocess.Popen(

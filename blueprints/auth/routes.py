@@ -14,7 +14,7 @@ from tareas import pedir_envio_de_correos
 
 
 def _limite_login():
-    return current_app.config["LOGIN_LIMITE_CLIENTE"]
+    return current_app.config["ACCESO_LIMITE_CLIENTE"]
 
 
 def _limite_publico():

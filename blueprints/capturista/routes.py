@@ -38,7 +38,7 @@ def contratista_elegido(vista):
 
 
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMITE_CLIENTE"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["ACCESO_LIMITE_CLIENTE"], methods=["POST"])
 def login():
     if es_capturista():
         return redirect(url_for(".elegir"))

@@ -36,7 +36,7 @@ def inicio():
         .order_by(Exportacion.creado_en.desc(), Exportacion.id.desc()).limit(5)).all()
     return render_template("exportar_excel/inicio.html", filtro=filtro, form=AccionForm(formdata=None),
                            total=exportar.contar(current_user.id, filtro), recientes=recientes,
-                           umbral=current_app.config["EXPORT_UMBRAL"])
+                           umbral=current_app.config["EXPORTACION_UMBRAL"])
 
 
 @bp.post("")
@@ -44,7 +44,7 @@ def exportar_ahora():
     filtro = Filtro.desde(request.form)
     total = exportar.contar(current_user.id, filtro)
     actor = actor_de(current_user)
-    if total > current_app.config["EXPORT_UMBRAL"]:
+    if total > current_app.config["EXPORTACION_UMBRAL"]:
         exportacion, nueva = exportar.solicitar_en_segundo_plano(current_user, filtro, total, actor)
         if nueva:
             generar_exportacion(exportacion.id)

@@ -1,5 +1,8 @@
 """Settings read from the environment, and the checks ``create_app`` makes before it starts."""
 import importlib
+import logging
+import re
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +146,56 @@ def test_padron_http_en_pruebas_acepta_http(sin_depuracion):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=BASE, PADRON_BACKEND="http",
                      PADRON_URL="http://127.0.0.1:9/curp")
     assert app.testing
+
+
+# --- the old (English or mixed) names of our variables ----------------------------------------------------
+
+NOMBRES = sorted(modulo_config.NOMBRES_ANTERIORES.items())
+
+
+@pytest.fixture
+def sin_nombres(monkeypatch):
+    for nuevo, anterior in NOMBRES:
+        monkeypatch.delenv(nuevo, raising=False)
+        monkeypatch.delenv(anterior, raising=False)
+
+
+@pytest.mark.parametrize("nuevo,anterior", NOMBRES)
+def test_el_nombre_nuevo_se_lee_sin_aviso(sin_nombres, config_con_entorno, caplog, nuevo, anterior):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(**{nuevo: "7"})
+    assert str(getattr(cfg.Config, nuevo)) == "7" and not hasattr(cfg.Config, anterior)
+    assert "obsoleta" not in caplog.text
+
+
+@pytest.mark.parametrize("nuevo,anterior", NOMBRES)
+def test_el_nombre_anterior_sigue_valiendo_con_un_aviso(sin_nombres, config_con_entorno, caplog, nuevo, anterior):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(**{anterior: "7"})
+    assert str(getattr(cfg.Config, nuevo)) == "7"
+    assert f"La variable de entorno {anterior} está obsoleta: usa {nuevo}." in caplog.text
+
+
+def test_con_los_dos_nombres_vale_el_nuevo(sin_nombres, config_con_entorno, caplog):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(ACCESO_FALLOS_MAXIMOS="3", LOGIN_MAX_FAILURES="9")
+    assert cfg.Config.ACCESO_FALLOS_MAXIMOS == 3
+    assert "LOGIN_MAX_FAILURES está obsoleta y se ignora: vale ACCESO_FALLOS_MAXIMOS" in caplog.text
+
+
+def test_los_valores_por_omision_no_cambian(sin_nombres, config_con_entorno):
+    cfg = config_con_entorno()
+    assert (cfg.Config.ACCESO_FALLOS_MAXIMOS, cfg.Config.ACCESO_ESPERA_MINUTOS) == (5, 15)
+    assert cfg.Config.ACCESO_LIMITE_CLIENTE == "10 per minute;60 per hour"
+    assert (cfg.Config.EXPORTACION_UMBRAL, cfg.Config.EXPORTACION_RETENCION_HORAS) == (5000, 24)
+    assert cfg.Config.EXPORTACION_DIR.endswith("instance/exportaciones")
+
+
+def test_el_readme_nombra_cada_variable():
+    """The README's configuration section lists every variable config.py reads, and the deprecated names."""
+    fuente = Path(modulo_config.__file__).read_text(encoding="utf-8")
+    leidas = set(re.findall(r'(?:environ\.get|_bool|_lista|_entorno)\("([A-Z0-9_]+)"', fuente))
+    assert {"SECRET_KEY", "ACCESO_FALLOS_MAXIMOS", "HUEY_SQLITE", "REDIS_URL"} <= leidas
+    readme = (Path(modulo_config.__file__).parent / "README.md").read_text(encoding="utf-8")
+    seccion = readme[readme.index("## Configuration"):readme.index("\nPostgreSQL:\n")]
+    assert sorted(v for v in leidas | set(modulo_config.NOMBRES_ANTERIORES.values()) if f"`{v}`" not in seccion) == []
