@@ -59,11 +59,11 @@ def check_secret_key(app: Flask) -> None:
 
 def check_padron_url(app: Flask) -> None:
     """CURPs and names go to the padrón service: only over https, outside debug and testing."""
-    if app.debug or app.testing or app.config.get("PADRON_BACKEND") != "http":
+    if app.debug or app.testing or app.config.get("PADRON_FUENTE") != "http":
         return
     url = urlsplit(app.config.get("PADRON_URL") or "")
     if url.scheme.lower() != "https" or not url.netloc:
-        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_BACKEND=http "
+        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_FUENTE=http "
                            f"(es {app.config.get('PADRON_URL')!r}).")
 
 

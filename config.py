@@ -16,6 +16,8 @@ NOMBRES_ANTERIORES = {
     "EXPORTACION_UMBRAL": "EXPORT_UMBRAL",
     "EXPORTACION_DIR": "EXPORT_DIR",
     "EXPORTACION_RETENCION_HORAS": "EXPORT_RETENCION_HORAS",
+    "PADRON_FUENTE": "PADRON_BACKEND",
+    "PADRON_TIEMPO_LIMITE": "PADRON_TIMEOUT",
 }
 
 
@@ -94,9 +96,9 @@ class Config:
     CORREO_MAX_INTENTOS = int(os.environ.get("CORREO_MAX_INTENTOS", "60"))
 
     # Where a CURP's owner is looked up: "local" (padron_persona table) or "http" (RENAPO-like service).
-    PADRON_BACKEND = os.environ.get("PADRON_BACKEND", "local")
+    PADRON_FUENTE = _entorno("PADRON_FUENTE", "local")
     PADRON_URL = os.environ.get("PADRON_URL", "")
-    PADRON_TIMEOUT = float(os.environ.get("PADRON_TIMEOUT", "5"))
+    PADRON_TIEMPO_LIMITE = float(_entorno("PADRON_TIEMPO_LIMITE", "5"))  # seconds
     PADRON_CSV = os.environ.get("PADRON_CSV", str(BASE_DIR / "data" / "padron_ficticio.csv"))
 
     # Distinct CURPs a contractor may look up (Validar) per hour, against enumeration of the padrón.
