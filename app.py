@@ -99,7 +99,6 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints.ids import IdDeFila
     from blueprints.activacion import bp as activacion_bp
     from blueprints.alta_usuarios import bp as alta_usuarios_bp
     from blueprints.auth import bp as auth_bp
@@ -107,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.consulta import bp as consulta_bp
     from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.contratista import bp as contratista_bp
+    from blueprints.ids import IdDeFila
     from blueprints.main import bp as main_bp
 
     app.url_map.converters["id"] = IdDeFila  # <id:...> in a route: a row id, 1..2**31-1
