@@ -59,11 +59,11 @@ def check_secret_key(app: Flask) -> None:
 
 def check_padron_url(app: Flask) -> None:
     """CURPs and names go to the padrón service: only over https, outside debug and testing."""
-    if app.debug or app.testing or app.config.get("PADRON_BACKEND") != "http":
+    if app.debug or app.testing or app.config.get("PADRON_FUENTE") != "http":
         return
     url = urlsplit(app.config.get("PADRON_URL") or "")
     if url.scheme.lower() != "https" or not url.netloc:
-        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_BACKEND=http "
+        raise RuntimeError(f"PADRON_URL debe ser una dirección https:// con PADRON_FUENTE=http "
                            f"(es {app.config.get('PADRON_URL')!r}).")
 
 
@@ -106,8 +106,10 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.consulta import bp as consulta_bp
     from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.contratista import bp as contratista_bp
+    from blueprints.ids import IdDeFila
     from blueprints.main import bp as main_bp
 
+    app.url_map.converters["id"] = IdDeFila  # <id:...> in a route: a row id, 1..2**31-1
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(contratista_bp)
@@ -131,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    from blueprints.liga_secreta import sin_copia_ni_referer
+
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -151,6 +155,8 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+    app.after_request(sin_copia_ni_referer)  # activation and reset links: also no Referer
 
 
 def register_static_versions(app: Flask) -> None:

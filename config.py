@@ -1,9 +1,36 @@
 """Settings read from the environment (12-factor). ``Config`` is the default; ``TestConfig`` for pytest."""
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+# Our own variables are named in Spanish; these had English or mixed names and still work, with a
+# warning naming the new one (the new name wins when both are set).
+NOMBRES_ANTERIORES = {
+    "ACCESO_FALLOS_MAXIMOS": "LOGIN_MAX_FAILURES",
+    "ACCESO_ESPERA_MINUTOS": "LOGIN_LOCK_MINUTES",
+    "ACCESO_LIMITE_CLIENTE": "LOGIN_LIMITE_CLIENTE",
+    "EXPORTACION_UMBRAL": "EXPORT_UMBRAL",
+    "EXPORTACION_DIR": "EXPORT_DIR",
+    "EXPORTACION_RETENCION_HORAS": "EXPORT_RETENCION_HORAS",
+    "PADRON_FUENTE": "PADRON_BACKEND",
+    "PADRON_TIEMPO_LIMITE": "PADRON_TIMEOUT",
+}
+
+
+def _entorno(name: str, default: str) -> str:
+    """The variable ``name``, else its old name (``NOMBRES_ANTERIORES``) with a warning, else ``default``."""
+    anterior = NOMBRES_ANTERIORES.get(name)
+    if anterior and anterior in os.environ:
+        if name in os.environ:
+            log.warning("La variable de entorno %s está obsoleta y se ignora: vale %s.", anterior, name)
+        else:
+            log.warning("La variable de entorno %s está obsoleta: usa %s.", anterior, name)
+            return os.environ[anterior]
+    return os.environ.get(name, default)
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -69,9 +96,9 @@ class Config:
     CORREO_MAX_INTENTOS = int(os.environ.get("CORREO_MAX_INTENTOS", "60"))
 
     # Where a CURP's owner is looked up: "local" (padron_persona table) or "http" (RENAPO-like service).
-    PADRON_BACKEND = os.environ.get("PADRON_BACKEND", "local")
+    PADRON_FUENTE = _entorno("PADRON_FUENTE", "local")
     PADRON_URL = os.environ.get("PADRON_URL", "")
-    PADRON_TIMEOUT = float(os.environ.get("PADRON_TIMEOUT", "5"))
+    PADRON_TIEMPO_LIMITE = float(_entorno("PADRON_TIEMPO_LIMITE", "5"))  # seconds
     PADRON_CSV = os.environ.get("PADRON_CSV", str(BASE_DIR / "data" / "padron_ficticio.csv"))
 
     # Distinct CURPs a contractor may look up (Validar) per hour, against enumeration of the padrón.
@@ -81,19 +108,21 @@ class Config:
     REENVIOS_POR_MINUTO = int(os.environ.get("REENVIOS_POR_MINUTO", "1"))
     REENVIOS_POR_DIA = int(os.environ.get("REENVIOS_POR_DIA", "10"))
 
-    # Login (both kinds of user): LOGIN_MAX_FAILURES wrong passwords for one account *from one client*
-    # make that client wait LOGIN_LOCK_MINUTES (the owner, elsewhere, is never locked out); and each
-    # client gets LOGIN_LIMITE_CLIENTE login attempts whatever the account.
-    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
-    LOGIN_LIMITE_CLIENTE = os.environ.get("LOGIN_LIMITE_CLIENTE", "10 per minute;60 per hour")
+    # Login (both kinds of user): ACCESO_FALLOS_MAXIMOS wrong passwords for one account *from one client*
+    # make that client wait ACCESO_ESPERA_MINUTOS (the owner, elsewhere, is never locked out); and each
+    # client gets ACCESO_LIMITE_CLIENTE login attempts whatever the account.
+    ACCESO_FALLOS_MAXIMOS = int(_entorno("ACCESO_FALLOS_MAXIMOS", "5"))
+    ACCESO_ESPERA_MINUTOS = int(_entorno("ACCESO_ESPERA_MINUTOS", "15"))
+    ACCESO_LIMITE_CLIENTE = _entorno("ACCESO_LIMITE_CLIENTE", "10 per minute;60 per hour")
     # Public forms that send e-mail (registro, recuperar contraseña, solicitar nueva liga), per client.
     FORMULARIO_PUBLICO_LIMITE = os.environ.get("FORMULARIO_PUBLICO_LIMITE", "5 per minute;30 per hour")
     # Validar (padrón lookups) per client and for the whole system, beside the per-contractor limit.
     VALIDAR_LIMITE_CLIENTE = os.environ.get("VALIDAR_LIMITE_CLIENTE", "200 per hour")
     VALIDAR_LIMITE_GLOBAL = os.environ.get("VALIDAR_LIMITE_GLOBAL", "5000 per hour")
+    # Redis, when there is one: Huey's queue and Flask-Limiter's counters, shared by every app server.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
     # Flask-Limiter's counters: in memory (one process) unless a shared store is given.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app (nginx = 1): ProxyFix then trusts that many X-Forwarded-For hops.
     PROXY_SALTOS = int(os.environ.get("PROXY_SALTOS", "0"))
@@ -106,9 +135,14 @@ class Config:
     TIMEZONE = "America/Mexico_City"
 
     # Exportar Excel: above this many rows the export is a background job (Huey) with a progress bar.
-    EXPORT_UMBRAL = int(os.environ.get("EXPORT_UMBRAL", "5000"))
-    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(BASE_DIR / "instance" / "exportaciones"))
-    EXPORT_RETENCION_HORAS = int(os.environ.get("EXPORT_RETENCION_HORAS", "24"))
+    EXPORTACION_UMBRAL = int(_entorno("EXPORTACION_UMBRAL", "5000"))
+    EXPORTACION_DIR = _entorno("EXPORTACION_DIR", str(BASE_DIR / "instance" / "exportaciones"))
+    EXPORTACION_RETENCION_HORAS = int(_entorno("EXPORTACION_RETENCION_HORAS", "24"))
+
+    # Huey (tareas.py builds its queue from these, without the app): Redis when REDIS_URL is set, else
+    # this SQLite file; HUEY_IMMEDIATE runs each task at once in the caller (no consumer, no queue).
+    HUEY_SQLITE = os.environ.get("HUEY_SQLITE") or str(BASE_DIR / "instance" / "huey.sqlite")
+    HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")
 
 
 class TestConfig(Config):
@@ -124,7 +158,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Suites log in hundreds of times from 127.0.0.1: the per-client throttles are tested with their
     # own values (tests/security/test_hallazgos.py sets them); everywhere else they stay out of the way.
-    LOGIN_LIMITE_CLIENTE = "10000 per minute"
+    ACCESO_LIMITE_CLIENTE = "10000 per minute"
     FORMULARIO_PUBLICO_LIMITE = "10000 per minute"
     VALIDAR_LIMITE_CLIENTE = "10000 per minute"
     VALIDAR_LIMITE_GLOBAL = "10000 per minute"

@@ -1,55 +1,72 @@
 """Background work with Huey: large Excel exports, e-mail retries, cleanup of expired files.
 
 Storage: SQLite (``HUEY_SQLITE``, default ``instance/huey.sqlite``: nothing to install), or Redis
-when ``REDIS_URL`` is set so several app servers share the workers. Run the consumer with
+when ``REDIS_URL`` is set so several app servers share the workers (both settings live in ``Config``).
+Run the consumer with
 
     .venv/bin/huey_consumer tareas.huey --workers 2 --worker-type thread
 
-(`make run` starts it beside the web server).
+(`make run` starts it beside the web server). Each consumer builds its Flask app once, when its
+workers start (``on_startup``), and runs every task inside it.
+
+The e-mail retries are this consumer's periodic task (every minute); ``flask correos enviar`` is the
+same delivery run once, by hand.
 """
 from __future__ import annotations
 
 import logging
-import os
+import threading
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 
-BASE_DIR = Path(__file__).resolve().parent
+from app import create_app
+from config import Config
+from extensions import db
+from services.correo import enviar_pendientes
+from services.exportar import generar, limpiar_vencidas
+
 log = logging.getLogger(__name__)
 
 
 def _crear_huey():
-    url = os.environ.get("REDIS_URL")
-    if url:
-        return RedisHuey("capturistas-icsoe", url=url)
-    ruta = Path(os.environ.get("HUEY_SQLITE") or BASE_DIR / "instance" / "huey.sqlite")
+    if Config.REDIS_URL:
+        return RedisHuey("capturistas-icsoe", url=Config.REDIS_URL)
+    ruta = Path(Config.HUEY_SQLITE)
     ruta.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("capturistas-icsoe", filename=str(ruta), immediate=os.environ.get("HUEY_IMMEDIATE") == "1")
+    return SqliteHuey("capturistas-icsoe", filename=str(ruta), immediate=Config.HUEY_IMMEDIATE)
 
 
 huey = _crear_huey()
 _app = None
+_candado = threading.Lock()  # thread workers start together: one app for all of them
 
 
 def usar_app(app) -> None:
-    """Run tasks inside this Flask app (tests; by default the worker builds its own)."""
+    """Run the tasks inside this Flask app instead of one of their own (tests, benchmarks);
+    ``None`` forgets it."""
     global _app
-    _app = app
+    with _candado:
+        _app = app
 
 
 def _app_de_tareas():
+    """The app the tasks run in, built on first use: at consumer start (below), or by the first
+    task that runs without a consumer (``HUEY_IMMEDIATE``, ``call_local``)."""
     global _app
-    if _app is None:
-        from app import create_app
+    with _candado:
+        if _app is None:
+            _app = create_app()
+        return _app
 
-        _app = create_app()
-    return _app
+
+@huey.on_startup()
+def crear_app() -> None:
+    """Huey calls this in each worker as the consumer starts: the app exists before the first task."""
+    _app_de_tareas()
 
 
 def _en_contexto(funcion, *args):
-    from extensions import db
-
     with _app_de_tareas().app_context():
         try:
             return funcion(*args)
@@ -59,8 +76,6 @@ def _en_contexto(funcion, *args):
 
 @huey.task()
 def generar_exportacion(exportacion_id: int) -> None:
-    from services.exportar import generar
-
     _en_contexto(generar, exportacion_id)
 
 
@@ -68,8 +83,6 @@ def generar_exportacion(exportacion_id: int) -> None:
 def despachar_correos() -> None:
     """Deliver the outbox now, off the request: flows that must not reveal by their timing whether
     a message was queued (registro, recuperar contraseña) always ask for this."""
-    from services.correo import enviar_pendientes
-
     _en_contexto(enviar_pendientes)
 
 
@@ -85,14 +98,10 @@ def pedir_envio_de_correos() -> None:
 
 @huey.periodic_task(crontab(minute="*"))
 def enviar_correos_pendientes() -> None:
-    """Retry e-mails the outbox still holds (SMTP was down): the schedule `flask correos enviar` also serves."""
-    from services.correo import enviar_pendientes
-
+    """Retry e-mails the outbox still holds (SMTP was down): the one schedule of the retries."""
     _en_contexto(enviar_pendientes)
 
 
 @huey.periodic_task(crontab(minute="*/15"))
 def limpiar_exportaciones() -> None:
-    from services.exportar import limpiar_vencidas
-
     _en_contexto(limpiar_vencidas)

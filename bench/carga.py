@@ -218,10 +218,10 @@ def arrancar_gunicorn(url: str, puerto: int, trabajo: Path) -> subprocess.Popen:
         MAIL_SERVER=HOST,
         MAIL_PORT=str(puerto_libre()),  # nothing listens there: a send fails at once and stays pending
         MAIL_TIMEOUT="2",
-        PADRON_BACKEND="local",
+        PADRON_FUENTE="local",
         SESSION_COOKIE_SECURE="0",  # plain http on loopback: http.cookiejar never sends a Secure cookie there
         HUEY_SQLITE=str(trabajo / "huey.sqlite"),
-        EXPORT_DIR=str(trabajo / "exportaciones"),
+        EXPORTACION_DIR=str(trabajo / "exportaciones"),
     )
     registro = open(trabajo / "gunicorn.log", "wb")
     return subprocess.Popen(

@@ -85,7 +85,7 @@ def hijo_app(ruta: Path, contratista_id: int, carpeta: Path) -> None:
     from services import exportar
     from services.consulta import Filtro
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", EXPORT_DIR=str(carpeta),
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta}", EXPORTACION_DIR=str(carpeta),
                      SECRET_KEY=secrets.token_urlsafe(48))
     import tareas
 

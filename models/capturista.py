@@ -129,10 +129,6 @@ class RelacionCapturista(db.Model):
         self.busqueda = clave_busqueda(capturista.curp, capturista.nombre, capturista.primer_apellido,
                                        capturista.segundo_apellido, self.correo)
 
-    @property
-    def pendiente(self) -> bool:
-        return self.estatus == self.PENDIENTE
-
 
 class CorreoSaliente(db.Model):
     """Outbox: every message is committed here first, then delivered; SMTP failures leave it pending."""

@@ -70,11 +70,11 @@ def _hash_ficticio(metodo: str) -> str:
 
 def _limite_fallos():
     cfg = current_app.config
-    return parse(f"{cfg['LOGIN_MAX_FAILURES']} per {cfg['LOGIN_LOCK_MINUTES']} minutes")
+    return parse(f"{cfg['ACCESO_FALLOS_MAXIMOS']} per {cfg['ACCESO_ESPERA_MINUTOS']} minutes")
 
 
 def mensaje_espera() -> str:
-    minutos = current_app.config["LOGIN_LOCK_MINUTES"]
+    minutos = current_app.config["ACCESO_ESPERA_MINUTOS"]
     return ("Hubo demasiados intentos fallidos de inicio de sesión desde este equipo. "
             f"Espera {minutos} minutos e inténtalo de nuevo, o recupera tu contraseña.")
 

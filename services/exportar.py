@@ -201,7 +201,7 @@ def generar(exportacion_id: int) -> None:
     db.session.commit()
     contratista = db.session.get(Contratista, exportacion.contratista_id)
     filtro = Filtro.desde(exportacion.filtro)
-    carpeta = Path(current_app.config["EXPORT_DIR"])
+    carpeta = Path(current_app.config["EXPORTACION_DIR"])
     carpeta.mkdir(parents=True, exist_ok=True)
     ruta = carpeta / f"{uuid.uuid4().hex}.xlsx"  # never derived from user input
     try:
@@ -221,7 +221,7 @@ def generar(exportacion_id: int) -> None:
     exportacion.estado, exportacion.ruta = Exportacion.LISTA, str(ruta)
     exportacion.escritas = exportacion.total = escritas
     exportacion.terminado_en = ahora
-    exportacion.expira_en = ahora + timedelta(hours=current_app.config["EXPORT_RETENCION_HORAS"])
+    exportacion.expira_en = ahora + timedelta(hours=current_app.config["EXPORTACION_RETENCION_HORAS"])
     db.session.commit()
 
 

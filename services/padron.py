@@ -89,6 +89,6 @@ class HttpPadron:
 
 def padron_configurado() -> Padron:
     cfg = current_app.config
-    if cfg["PADRON_BACKEND"] == "http":
-        return HttpPadron(cfg["PADRON_URL"], cfg["PADRON_TIMEOUT"])
+    if cfg["PADRON_FUENTE"] == "http":
+        return HttpPadron(cfg["PADRON_URL"], cfg["PADRON_TIEMPO_LIMITE"])
     return LocalPadron()

@@ -62,7 +62,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     EXPORT_DIR=str(tmp_path / "exportaciones"))
+                     EXPORTACION_DIR=str(tmp_path / "exportaciones"))
     yield app
     with app.app_context():
         db.session.remove()
@@ -84,12 +84,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def app_ctx(app):
-    with app.app_context():
-        yield
 
 
 def csrf_de(respuesta) -> str:

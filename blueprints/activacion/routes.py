@@ -7,6 +7,7 @@ from blueprints.activacion import bp
 from blueprints.activacion.forms import ActivacionForm
 from blueprints.auth.services import es_capturista
 from blueprints.forms_comunes import FormularioVacio
+from blueprints.liga_secreta import liga_secreta
 from extensions import db, limiter
 from services import capturistas as servicio
 from services.correo import intentar_envio
@@ -39,6 +40,7 @@ def _limite_publico():
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@liga_secreta
 def activar(token: str):
     # GET only shows the form (mail scanners open links); only the POST consumes the link.
     liga = verificar_activacion(token, bloquear=request.method == "POST")
@@ -77,9 +79,9 @@ def _aceptar(relacion, token: str):
 
 
 @bp.post("/<token>/nueva-liga")
+@liga_secreta
 @limiter.limit(_limite_publico)
 def nueva_liga(token: str):
-    FormularioVacio().validate_on_submit()  # CSRF already enforced globally; nothing else to read
     liga = verificar_activacion(token, bloquear=True)
     if liga.estado is EstadoLiga.VALIDA:
         return redirect(url_for(".activar", token=token), 303)
@@ -97,5 +99,6 @@ def nueva_liga(token: str):
 
 
 @bp.get("/nueva-liga-enviada")
+@liga_secreta  # as every page of the activation links
 def liga_enviada():
     return render_template("activacion/liga_enviada.html")

@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
 from blueprints.auth import bp
@@ -6,6 +6,7 @@ from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
 from blueprints.auth.services import vista_de_ingreso
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.forms_contrasena import RestablecerForm
+from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
 from services.tokens import verificar_restablecer_contratista, verificar_token_verificacion
@@ -13,7 +14,7 @@ from tareas import pedir_envio_de_correos
 
 
 def _limite_login():
-    return current_app.config["LOGIN_LIMITE_CLIENTE"]
+    return current_app.config["ACCESO_LIMITE_CLIENTE"]
 
 
 def _limite_publico():
@@ -76,6 +77,7 @@ def recuperar():
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
+@liga_secreta
 def restablecer(token: str):
     estado, contratista = verificar_restablecer_contratista(token)
     if contratista is None:
@@ -88,15 +90,6 @@ def restablecer(token: str):
               "contraseña.", "success")
         return redirect(url_for(".login"), 303)
     return render_template("cuentas/restablecer.html", cuenta="contratista", form=form), (422 if form.errors else 200)
-
-
-@bp.after_request
-def _liga_secreta_sin_cache(respuesta):
-    # The reset link is a secret: no copy in a cache, never sent on in a Referer.
-    if request.endpoint == "auth.restablecer":
-        respuesta.headers["Cache-Control"] = "no-store"
-        respuesta.headers["Referrer-Policy"] = "no-referrer"
-    return respuesta
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])

@@ -9,6 +9,7 @@ from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.forms_contrasena import RestablecerForm
+from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
 from services.acceso_capturista import (
@@ -37,7 +38,7 @@ def contratista_elegido(vista):
 
 
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMITE_CLIENTE"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["ACCESO_LIMITE_CLIENTE"], methods=["POST"])
 def login():
     if es_capturista():
         return redirect(url_for(".elegir"))
@@ -61,10 +62,9 @@ def elegir():
                            form_aceptar=FormularioVacio(formdata=None)), (422 if form.errors else 200)
 
 
-@bp.post("/invitaciones/<int:relacion_id>/aceptar")
+@bp.post("/invitaciones/<id:relacion_id>/aceptar")
 @capturista_requerido
 def aceptar(relacion_id: int):
-    FormularioVacio().validate_on_submit()  # CSRF is enforced globally
     relacion = aceptar_invitacion(current_user, relacion_id)
     if relacion is None:
         abort(404)  # not an invitation for this person, no longer pending, or expired
@@ -95,6 +95,7 @@ def recuperar():
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
+@liga_secreta
 def restablecer(token: str):
     estado, capturista = verificar_restablecer(token)
     if capturista is None:
@@ -107,11 +108,3 @@ def restablecer(token: str):
               "contraseña.", "success")
         return redirect(url_for(".login"), 303)
     return render_template("cuentas/restablecer.html", cuenta="capturista", form=form), (422 if form.errors else 200)
-
-
-@bp.after_request
-def _sin_cache(respuesta):
-    if request.endpoint == "capturista.restablecer":
-        respuesta.headers["Cache-Control"] = "no-store"
-        respuesta.headers["Referrer-Policy"] = "no-referrer"
-    return respuesta

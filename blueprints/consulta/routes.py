@@ -78,7 +78,7 @@ def _hecho(relacion_id: int, accion: str, mensaje: str):
 CLAVE_RESULTADO = "resultado_consulta"
 
 
-@bp.get("/<int:relacion_id>/resultado")
+@bp.get("/<id:relacion_id>/resultado")
 def resultado(relacion_id: int):
     relacion = _relacion(relacion_id)
     pendiente = session.pop(CLAVE_RESULTADO, None)
@@ -109,7 +109,7 @@ def consulta():
                            **_contexto_filas(request.full_path.rstrip("?")))
 
 
-@bp.get("/<int:relacion_id>")
+@bp.get("/<id:relacion_id>")
 def fila(relacion_id: int):
     if not pide_fragmento(_objetivo(relacion_id)):
         _relacion(relacion_id)
@@ -117,7 +117,7 @@ def fila(relacion_id: int):
     return _fila(relacion_id)
 
 
-@bp.route("/<int:relacion_id>/editar", methods=["GET", "POST"])
+@bp.route("/<id:relacion_id>/editar", methods=["GET", "POST"])
 def editar(relacion_id: int):
     relacion = _relacion(relacion_id, bloquear=request.method == "POST")
     form = EditarForm(obj=None if request.method == "POST" else relacion,
@@ -148,7 +148,7 @@ def editar(relacion_id: int):
                            **_contexto_filas(_volver())), status
 
 
-@bp.post("/<int:relacion_id>/enviar-email")
+@bp.post("/<id:relacion_id>/enviar-email")
 def enviar_email(relacion_id: int):
     relacion = _relacion(relacion_id, bloquear=True)
     try:
@@ -169,7 +169,7 @@ def _confirmacion(relacion_id: int, accion: str):
     return render_template("consulta/confirmar.html", accion=accion, relacion=relacion, volver=_volver())
 
 
-@bp.get("/<int:relacion_id>/eliminar")
+@bp.get("/<id:relacion_id>/eliminar")
 def confirmar_eliminar(relacion_id: int):
     return _confirmacion(relacion_id, "eliminar")
 
@@ -184,13 +184,13 @@ def _transicion(relacion_id: int, accion: str, cambio, mensaje):
     return _hecho(relacion_id, accion, mensaje(relacion, resultado_cambio))
 
 
-@bp.post("/<int:relacion_id>/eliminar")
+@bp.post("/<id:relacion_id>/eliminar")
 def eliminar(relacion_id: int):
     return _transicion(relacion_id, "eliminar", servicio.dar_de_baja, lambda r, _: (
         f"La relación con el usuario capturista {r.capturista.nombre_completo} es baja."))
 
 
-@bp.get("/<int:relacion_id>/activar")
+@bp.get("/<id:relacion_id>/activar")
 def confirmar_activar(relacion_id: int):
     return _confirmacion(relacion_id, "activar")
 
@@ -205,12 +205,12 @@ def _mensaje_activacion(relacion, saliente) -> str:
     return mensaje
 
 
-@bp.post("/<int:relacion_id>/activar")
+@bp.post("/<id:relacion_id>/activar")
 def activar(relacion_id: int):
     return _transicion(relacion_id, "activar", servicio.reactivar, _mensaje_activacion)
 
 
-@bp.get("/<int:relacion_id>/bitacora")
+@bp.get("/<id:relacion_id>/bitacora")
 def bitacora(relacion_id: int):
     relacion = _relacion(relacion_id)
     return render_template("consulta/bitacora.html", relacion=relacion,

@@ -2,10 +2,8 @@
 from flask import Blueprint
 
 from blueprints.auth.services import exigir_datos_generales
-from blueprints.ids import ids_de_la_ruta_en_rango
 
 bp = Blueprint("exportar_excel", __name__, url_prefix="/administracion/exportar-excel")
 bp.before_request(exigir_datos_generales)
-bp.before_request(ids_de_la_ruta_en_rango)
 
 from blueprints.exportar_excel import routes  # noqa: E402,F401

@@ -12,6 +12,7 @@ from models.types import ahora_utc
 from services import exportar
 from services.capturistas import actor_de
 from services.consulta import Filtro
+from tareas import generar_exportacion
 
 ESTADO = "exportacion-estado"
 EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solicitar otra."
@@ -30,20 +31,17 @@ def inicio():
     return render_template("exportar_excel/inicio.html", filtro=filtro, form=AccionForm(formdata=None),
                            total=exportar.contar(current_user.id, filtro),
                            recientes=exportar.recientes(current_user.id),
-                           umbral=current_app.config["EXPORT_UMBRAL"])
+                           umbral=current_app.config["EXPORTACION_UMBRAL"])
 
 
 @bp.post("")
 def exportar_ahora():
-    AccionForm().validate_on_submit()  # CSRF is enforced globally; the filter comes from the form
     filtro = Filtro.desde(request.form)
     total = exportar.contar(current_user.id, filtro)
     actor = actor_de(current_user)
-    if total > current_app.config["EXPORT_UMBRAL"]:
+    if total > current_app.config["EXPORTACION_UMBRAL"]:
         exportacion, nueva = exportar.solicitar_en_segundo_plano(current_user, filtro, total, actor)
         if nueva:
-            from tareas import generar_exportacion
-
             generar_exportacion(exportacion.id)
         else:
             flash(EN_CURSO, "warning")
@@ -55,13 +53,13 @@ def exportar_ahora():
     return _descarga(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
 
 
-@bp.get("/<int:exportacion_id>")
+@bp.get("/<id:exportacion_id>")
 def estado(exportacion_id: int):
     exportacion = _mia(exportacion_id)
     return pagina_o_bloque("exportar_excel/estado.html", "estado", ESTADO, exportacion=exportacion)
 
 
-@bp.get("/<int:exportacion_id>/descargar")
+@bp.get("/<id:exportacion_id>/descargar")
 def descargar(exportacion_id: int):
     exportacion = exportar.para_descargar(_mia(exportacion_id))
     if exportacion.estado == Exportacion.VENCIDA:

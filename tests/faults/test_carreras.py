@@ -123,7 +123,7 @@ def test_f12_exportaciones_simultaneas_crean_un_solo_trabajo(app, monkeypatch):
     import services.exportar as servicio
     from models import Exportacion
 
-    app.config["EXPORT_UMBRAL"] = 1
+    app.config["EXPORTACION_UMBRAL"] = 1
     original = servicio.nombre_archivo
 
     def nombre_lento(*args):

@@ -212,7 +212,7 @@ class BuzonLento(Buzon):
 
 
 def test_remitentes_simultaneos_entregan_cada_correo_una_vez(app, client, escenario):
-    """The Huey task and cron's `flask correos enviar` may overlap: the conditional UPDATE that
+    """The Huey task and a `flask correos enviar` run by hand may overlap: the conditional UPDATE that
     claims each row means every pending message is delivered exactly once."""
     import tareas
     from services.correo import enviar_pendientes

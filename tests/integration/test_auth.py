@@ -203,7 +203,7 @@ def test_f04_fallos_frenan_a_ese_cliente_y_no_bloquean_al_duenio(client, app):
 
 def test_f04_un_cliente_no_prueba_muchas_cuentas_seguidas(client, app):
     """F04: 30 logins against 30 accounts from one client in a second are throttled per client."""
-    app.config["LOGIN_LIMITE_CLIENTE"] = "10 per minute"
+    app.config["ACCESO_LIMITE_CLIENTE"] = "10 per minute"
     with app.app_context():
         rfcs = [crear_contratista().rfc for _ in range(3)]
     estados = [iniciar_sesion(app.test_client(), rfcs[i % 3] if i % 2 else rfc_valido("ZZZ"), "Mala2026clave").status_code
@@ -296,7 +296,7 @@ def test_f04_detras_de_un_proxy_cuenta_la_direccion_del_cliente(database_url, ap
     with app.app_context():
         rfc = crear_contratista().rfc
     detras = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, PROXY_SALTOS=1,
-                        EXPORT_DIR=str(tmp_path / "x"))
+                        EXPORTACION_DIR=str(tmp_path / "x"))
     atacante = {"HTTP_X_FORWARDED_FOR": "203.0.113.77"}
     for _ in range(5):
         iniciar_sesion(detras.test_client(), rfc, "Mala#clave2026", environ_base=atacante)

@@ -187,7 +187,7 @@ def _sembrar_muchos(app, contratista_id, n):
 def test_exportacion_grande_en_segundo_plano(client, app, datos, consumidor, monkeypatch):
     import services.exportar as servicio
 
-    app.config["EXPORT_UMBRAL"] = 100
+    app.config["EXPORTACION_UMBRAL"] = 100
     monkeypatch.setattr(servicio, "LOTE", 50)
     original = servicio._avanzar
 
@@ -227,7 +227,7 @@ def test_exportacion_grande_en_segundo_plano(client, app, datos, consumidor, mon
         exportacion = db.session.scalar(select(Exportacion))
         assert exportacion.estado == "lista" and exportacion.total == 403 and exportacion.escritas == 403
         ruta = Path(exportacion.ruta)
-        assert ruta.exists() and ruta.parent == Path(app.config["EXPORT_DIR"])
+        assert ruta.exists() and ruta.parent == Path(app.config["EXPORTACION_DIR"])
         exportacion_id = exportacion.id
     descarga = client.get(f"{EXPORTAR}/{exportacion_id}/descargar")
     assert descarga.status_code == 200
@@ -278,7 +278,7 @@ def _ids_exportaciones(app, contratista_id):
 def test_f12_una_sola_exportacion_en_segundo_plano_por_contratista(client, app, datos):
     """F12: while the contractor's background export is pending, a second request creates nothing
     and goes (303) to the job already under way, with a message."""
-    app.config["EXPORT_UMBRAL"] = 1  # 3 rows: background (no consumer runs, the job stays pendiente)
+    app.config["EXPORTACION_UMBRAL"] = 1  # 3 rows: background (no consumer runs, the job stays pendiente)
     primera = _exportar(client)
     assert primera.status_code == 303
     [eid] = _ids_exportaciones(app, datos["a"])
@@ -297,7 +297,7 @@ def test_f12_una_sola_exportacion_en_segundo_plano_por_contratista(client, app, 
                                             ("error", False), ("vencida", False)])
 def test_f12_solo_un_trabajo_sin_terminar_bloquea(client, app, datos, estado, bloquea):
     """F12: a pending or in-process job blocks a new one; a finished one (lista, error, vencida) does not."""
-    app.config["EXPORT_UMBRAL"] = 1
+    app.config["EXPORTACION_UMBRAL"] = 1
     previa = _exportacion(app, datos["a"], estado)
     r = _exportar(client)
     ids = _ids_exportaciones(app, datos["a"])
@@ -309,7 +309,7 @@ def test_f12_solo_un_trabajo_sin_terminar_bloquea(client, app, datos, estado, bl
 
 
 def test_f12_el_trabajo_de_otro_contratista_no_bloquea(client, app, datos):
-    app.config["EXPORT_UMBRAL"] = 1
+    app.config["EXPORTACION_UMBRAL"] = 1
     ajena = _exportacion(app, datos["b"], "pendiente")
     r = _exportar(client)
     [propia] = _ids_exportaciones(app, datos["a"])
@@ -341,7 +341,7 @@ def test_f12_servicio_solicitar_en_segundo_plano(app, datos):
 
 def test_descarga_vencida_se_borra_aunque_no_corra_la_limpieza(client, app, datos):
     with app.app_context():
-        carpeta = Path(app.config["EXPORT_DIR"])
+        carpeta = Path(app.config["EXPORTACION_DIR"])
         carpeta.mkdir(parents=True)
         ruta = carpeta / "x.xlsx"
         ruta.write_bytes(b"PK")

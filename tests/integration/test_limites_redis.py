@@ -38,7 +38,7 @@ def redis_url(tmp_path):
 
 def _instancia(database_url, redis_url, tmp_path, nombre):
     return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_STORAGE_URI=redis_url,
-                      EXPORT_DIR=str(tmp_path / nombre))
+                      EXPORTACION_DIR=str(tmp_path / nombre))
 
 
 def test_dos_instancias_cuentan_juntas_los_fallos_y_las_sesiones(app, database_url, redis_url, tmp_path):

@@ -79,7 +79,7 @@ def test_servicio_apagado():
 
 
 def test_alta_con_padron_http(app, client, servicio):
-    app.config.update(PADRON_BACKEND="http", PADRON_URL=servicio, PADRON_TIMEOUT=0.3)
+    app.config.update(PADRON_FUENTE="http", PADRON_URL=servicio, PADRON_TIEMPO_LIMITE=0.3)
     with app.app_context():
         rfc = crear_contratista().rfc
     iniciar_sesion(client, rfc)

@@ -91,7 +91,7 @@ def _relacion(contratista, persona, estatus: str, correo: str) -> RelacionCaptur
 
 
 def _exportacion(app, contratista, secreto: str) -> int:
-    carpeta = Path(app.config["EXPORT_DIR"])
+    carpeta = Path(app.config["EXPORTACION_DIR"])
     carpeta.mkdir(parents=True, exist_ok=True)
     ruta = carpeta / f"exportacion-{contratista.id}.xlsx"
     ruta.write_bytes(f"PK {secreto}".encode())

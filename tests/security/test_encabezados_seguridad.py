@@ -163,6 +163,11 @@ def test_ligas_secretas_fuera_de_caches_y_del_referer(app, mundo):
         assert r.headers.get("Cache-Control") == "no-store", url
         assert r.headers.get("Referrer-Policy") == "no-referrer", url
         contar("encabezados_respuestas_revisadas")
+    # Error pages at those URLs too (here a POST without its CSRF token).
+    for url in (f"/cuenta/restablecer/{mundo.token_restablecer_contratista}", "/activacion/liga-alterada/nueva-liga"):
+        r = client.post(url, data={})
+        assert r.status_code == 400 and r.headers.get("Referrer-Policy") == "no-referrer", url
+        contar("encabezados_respuestas_revisadas")
 
 
 def test_datos_personales_y_descargas_sin_cache(app, mundo):

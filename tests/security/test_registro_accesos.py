@@ -134,9 +134,10 @@ def test_gunicorn_real_no_escribe_el_token(tmp_path):
     registro = tmp_path / "acceso.log"
     puerto = puerto_libre()
     entorno = {k: v for k, v in os.environ.items()
-               if k not in ("FLASK_DEBUG", "REDIS_URL", "TEST_DATABASE_URL", "PADRON_BACKEND", "PADRON_URL")}
+               if k not in ("FLASK_DEBUG", "REDIS_URL", "TEST_DATABASE_URL", "PADRON_FUENTE", "PADRON_BACKEND",
+                             "PADRON_URL")}
     entorno.update(SECRET_KEY="s" * 48, DATABASE_URL=f"sqlite:///{tmp_path / 'vacia.db'}",
-                   HUEY_SQLITE=str(tmp_path / "huey.sqlite"), EXPORT_DIR=str(tmp_path / "exportaciones"))
+                   HUEY_SQLITE=str(tmp_path / "huey.sqlite"), EXPORTACION_DIR=str(tmp_path / "exportaciones"))
     proceso = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(registro),
          "-w", "1", "-b", f"127.0.0.1:{puerto}", "--no-control-socket", "app:create_app()"],

@@ -27,13 +27,32 @@ def test_ids_fuera_de_rango_son_404(app, mundo, numero):
         assert r.status_code == 404 and "Página no encontrada" in r.get_data(as_text=True), url
     r = duenio.post(f"/administracion/consulta/{numero}/eliminar", data={"csrf_token": token_csrf(duenio)})
     assert r.status_code == 404
-    # Still behind the login: nobody learns anything before signing in.
-    r = app.test_client().get(f"/administracion/consulta/{numero}/editar")
+    # Before signing in nobody learns anything: a number that cannot be an id is no URL of the app (404,
+    # like a word in its place), and any id that could be one still leads to the login.
+    anonimo = app.test_client()
+    assert anonimo.get(f"/administracion/consulta/{numero}/editar").status_code == 404
+    assert anonimo.get("/administracion/consulta/abc/editar").status_code == 404
+    r = anonimo.get(f"/administracion/consulta/{2**31 - 1}/editar")
     assert r.status_code == 302 and "/cuenta/iniciar-sesion" in r.headers["Location"]
     capturista = cliente_de(app, mundo, CAPTURISTA)
     r = capturista.post("/capturista/contratistas", data={"csrf_token": token_csrf(capturista), "contratista_id": numero})
     assert r.status_code == 404
-    contar("regresiones_casos", 8)
+    r = capturista.post(f"/capturista/invitaciones/{numero}/aceptar", data={"csrf_token": token_csrf(capturista)})
+    assert r.status_code == 404
+    contar("regresiones_casos", 9)
+
+
+def test_todo_id_de_la_ruta_tiene_cota(app):
+    """Every number in a route is ``<id:...>``: a plain ``<int:...>`` would take ids beyond the columns again."""
+    from werkzeug.routing.converters import NumberConverter
+
+    from blueprints.ids import IdDeFila
+
+    numeros = {f"{regla.rule} <{nombre}>": convertidor for regla in app.url_map.iter_rules()
+               for nombre, convertidor in regla._converters.items() if isinstance(convertidor, NumberConverter)}
+    assert numeros  # consulta, exportar-excel, capturista
+    assert [donde for donde, convertidor in numeros.items() if not isinstance(convertidor, IdDeFila)] == []
+    contar("regresiones_casos")
 
 
 @pytest.mark.parametrize("cursor", [_cursor("2026-01-01T00:00:00+00:00", 2**63), _cursor("a", 2**31),

@@ -1,5 +1,8 @@
 """Settings read from the environment, and the checks ``create_app`` makes before it starts."""
 import importlib
+import logging
+import re
+from pathlib import Path
 
 import pytest
 
@@ -127,19 +130,73 @@ def test_limites_de_solicitud(config_con_entorno):
 def test_padron_http_exige_https_fuera_de_pruebas(sin_depuracion, url):
     """CURPs and names travel to the padrón service: outside debug/testing only over https."""
     with pytest.raises(RuntimeError, match="PADRON_URL"):
-        create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="http",
+        create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_FUENTE="http",
                    PADRON_URL=url)
 
 
 def test_padron_https_o_local_arrancan(sin_depuracion):
-    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="http",
+    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_FUENTE="http",
                PADRON_URL="https://renapo.interna/curp")
-    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_BACKEND="local",
+    create_app(Config, SQLALCHEMY_DATABASE_URI=BASE, SECRET_KEY=CLAVE_BUENA, PADRON_FUENTE="local",
                PADRON_URL="http://no-se-usa")
 
 
 def test_padron_http_en_pruebas_acepta_http(sin_depuracion):
     """The stub server of tests/integration/test_padron_http.py listens on http://127.0.0.1."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=BASE, PADRON_BACKEND="http",
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=BASE, PADRON_FUENTE="http",
                      PADRON_URL="http://127.0.0.1:9/curp")
     assert app.testing
+
+
+# --- the old (English or mixed) names of our variables ----------------------------------------------------
+
+NOMBRES = sorted(modulo_config.NOMBRES_ANTERIORES.items())
+
+
+@pytest.fixture
+def sin_nombres(monkeypatch):
+    for nuevo, anterior in NOMBRES:
+        monkeypatch.delenv(nuevo, raising=False)
+        monkeypatch.delenv(anterior, raising=False)
+
+
+@pytest.mark.parametrize("nuevo,anterior", NOMBRES)
+def test_el_nombre_nuevo_se_lee_sin_aviso(sin_nombres, config_con_entorno, caplog, nuevo, anterior):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(**{nuevo: "7"})
+    assert getattr(cfg.Config, nuevo) in ("7", 7) and not hasattr(cfg.Config, anterior)
+    assert "obsoleta" not in caplog.text
+
+
+@pytest.mark.parametrize("nuevo,anterior", NOMBRES)
+def test_el_nombre_anterior_sigue_valiendo_con_un_aviso(sin_nombres, config_con_entorno, caplog, nuevo, anterior):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(**{anterior: "7"})
+    assert getattr(cfg.Config, nuevo) in ("7", 7)
+    assert f"La variable de entorno {anterior} está obsoleta: usa {nuevo}." in caplog.text
+
+
+def test_con_los_dos_nombres_vale_el_nuevo(sin_nombres, config_con_entorno, caplog):
+    with caplog.at_level(logging.WARNING, logger="config"):
+        cfg = config_con_entorno(ACCESO_FALLOS_MAXIMOS="3", LOGIN_MAX_FAILURES="9")
+    assert cfg.Config.ACCESO_FALLOS_MAXIMOS == 3
+    assert "LOGIN_MAX_FAILURES está obsoleta y se ignora: vale ACCESO_FALLOS_MAXIMOS" in caplog.text
+
+
+def test_los_valores_por_omision_no_cambian(sin_nombres, config_con_entorno):
+    cfg = config_con_entorno()
+    assert (cfg.Config.ACCESO_FALLOS_MAXIMOS, cfg.Config.ACCESO_ESPERA_MINUTOS) == (5, 15)
+    assert cfg.Config.ACCESO_LIMITE_CLIENTE == "10 per minute;60 per hour"
+    assert (cfg.Config.EXPORTACION_UMBRAL, cfg.Config.EXPORTACION_RETENCION_HORAS) == (5000, 24)
+    assert cfg.Config.EXPORTACION_DIR.endswith("instance/exportaciones")
+    assert (cfg.Config.PADRON_FUENTE, cfg.Config.PADRON_TIEMPO_LIMITE) == ("local", 5)
+
+
+def test_el_readme_nombra_cada_variable():
+    """The README's configuration section lists every variable config.py reads, and the deprecated names."""
+    fuente = Path(modulo_config.__file__).read_text(encoding="utf-8")
+    leidas = set(re.findall(r'(?:environ\.get|_bool|_lista|_entorno)\("([A-Z0-9_]+)"', fuente))
+    assert {"SECRET_KEY", "ACCESO_FALLOS_MAXIMOS", "HUEY_SQLITE", "REDIS_URL"} <= leidas
+    readme = (Path(modulo_config.__file__).parent / "README.md").read_text(encoding="utf-8")
+    seccion = readme[readme.index("## Configuration"):readme.index("\nPostgreSQL:\n")]
+    assert sorted(v for v in leidas | set(modulo_config.NOMBRES_ANTERIORES.values()) if f"`{v}`" not in seccion) == []
