@@ -3,9 +3,8 @@ from flask_login import current_user, logout_user
 
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
-from blueprints.auth.services import vista_de_ingreso
+from blueprints.auth.services import vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer
 from blueprints.forms_comunes import FormularioVacio
-from blueprints.forms_contrasena import RestablecerForm
 from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
@@ -65,31 +64,18 @@ def login():
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])
 @limiter.limit(_limite_publico, methods=["POST"])
 def recuperar():
-    form = RecuperarForm()
-    if form.validate_on_submit():
-        autenticacion.solicitar_restablecimiento_contratista(form.rfc.data, form.correo.data)
-        pedir_envio_de_correos()  # always, and off the request: the time does not tell a match either
-        # The same answer whether or not the data matched: it reveals nothing.
-        flash("Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo "
-              "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
-        return redirect(url_for(".login"), 303)
-    return render_template("cuentas/recuperar.html", cuenta="contratista", form=form), (422 if form.errors else 200)
+    return vista_de_recuperacion(
+        RecuperarForm(), lambda f: autenticacion.solicitar_restablecimiento_contratista(f.rfc.data, f.correo.data),
+        "Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo "
+        "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.",
+        "contratista", url_for(".login"))
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 @liga_secreta
 def restablecer(token: str):
-    estado, contratista = verificar_restablecer_contratista(token)
-    if contratista is None:
-        return render_template("cuentas/restablecer_invalida.html", cuenta="contratista", estado=estado), 410
-    form = RestablecerForm()
-    form.prohibidas = (contratista.rfc,)
-    if form.validate_on_submit():
-        autenticacion.restablecer_contrasena_contratista(contratista, form.password.data)
-        flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
-              "contraseña.", "success")
-        return redirect(url_for(".login"), 303)
-    return render_template("cuentas/restablecer.html", cuenta="contratista", form=form), (422 if form.errors else 200)
+    return vista_de_restablecer(verificar_restablecer_contratista, token, lambda c: (c.rfc,),
+                                autenticacion.restablecer_contrasena_contratista, "contratista", url_for(".login"))
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
+from blueprints.forms_contrasena import RestablecerForm
 from models import Capturista, Contratista
+from tareas import pedir_envio_de_correos
 
 
 def es_contratista() -> bool:
@@ -80,3 +82,30 @@ def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
 
 contratista_requerido = _requiere(es_contratista, "auth.login", "contratista")
 capturista_requerido = _requiere(es_capturista, "capturista.login", "capturista")
+
+
+def vista_de_recuperacion(form, solicitar, mensaje: str, cuenta: str, login: str):
+    """The body of both ¿Olvidaste tu contraseña? views: the same answer whether or not the data
+    matched, and the e-mail always sent off the request, so neither words nor time reveal a match."""
+    if form.validate_on_submit():
+        solicitar(form)
+        pedir_envio_de_correos()
+        flash(mensaje, "info")
+        return redirect(login, 303)
+    return render_template("cuentas/recuperar.html", cuenta=cuenta, form=form), (422 if form.errors else 200)
+
+
+def vista_de_restablecer(verificar, token: str, prohibidas, restablecer, cuenta: str, login: str):
+    """The body of both reset-link views: 410 for a used, altered or expired link; otherwise the new
+    password under the policy (never containing ``prohibidas(account)``), which ends every session."""
+    estado, titular = verificar(token)
+    if titular is None:
+        return render_template("cuentas/restablecer_invalida.html", cuenta=cuenta, estado=estado), 410
+    form = RestablecerForm()
+    form.prohibidas = prohibidas(titular)
+    if form.validate_on_submit():
+        restablecer(titular, form.password.data)
+        flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
+              "contraseña.", "success")
+        return redirect(login, 303)
+    return render_template("cuentas/restablecer.html", cuenta=cuenta, form=form), (422 if form.errors else 200)

@@ -3,12 +3,13 @@ from functools import wraps
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from blueprints.auth.services import capturista_requerido, es_capturista, vista_de_ingreso
+from blueprints.auth.services import (
+    capturista_requerido, es_capturista, vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer,
+)
 from blueprints.capturista import bp
 from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm
 from blueprints.forms_comunes import FormularioVacio
-from blueprints.forms_contrasena import RestablecerForm
 from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
@@ -17,7 +18,6 @@ from services.acceso_capturista import (
 )
 from services.capturistas import aceptar_invitacion, invitaciones_pendientes
 from services.tokens import verificar_restablecer
-from tareas import pedir_envio_de_correos
 
 CLAVE_SESION = "contratista_activo"
 
@@ -82,29 +82,15 @@ def inicio(relacion):
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["FORMULARIO_PUBLICO_LIMITE"], methods=["POST"])
 def recuperar():
-    form = RecuperarForm()
-    if form.validate_on_submit():
-        solicitar_restablecimiento(form.curp.data, form.correo.data)
-        pedir_envio_de_correos()  # always, and off the request: the time does not tell a match either
-        # The same answer whether or not the data matched: it reveals nothing.
-        flash("Si la CURP y el correo electrónico corresponden a un usuario capturista (el correo con el que "
-              "creaste tu usuario), recibirás un correo "
-              "con una liga para restablecer tu contraseña. La liga es válida durante 24 horas.", "info")
-        return redirect(url_for(".login"), 303)
-    return render_template("cuentas/recuperar.html", cuenta="capturista", form=form), (422 if form.errors else 200)
+    return vista_de_recuperacion(
+        RecuperarForm(), lambda f: solicitar_restablecimiento(f.curp.data, f.correo.data),
+        "Si la CURP y el correo electrónico corresponden a un usuario capturista (el correo con el que "
+        "creaste tu usuario), recibirás un correo con una liga para restablecer tu contraseña. La liga es "
+        "válida durante 24 horas.", "capturista", url_for(".login"))
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 @liga_secreta
 def restablecer(token: str):
-    estado, capturista = verificar_restablecer(token)
-    if capturista is None:
-        return render_template("cuentas/restablecer_invalida.html", cuenta="capturista", estado=estado), 410
-    form = RestablecerForm()
-    form.prohibidas = (capturista.curp, capturista.usuario)
-    if form.validate_on_submit():
-        restablecer_contrasena(capturista, form.password.data)
-        flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
-              "contraseña.", "success")
-        return redirect(url_for(".login"), 303)
-    return render_template("cuentas/restablecer.html", cuenta="capturista", form=form), (422 if form.errors else 200)
+    return vista_de_restablecer(verificar_restablecer, token, lambda c: (c.curp, c.usuario), restablecer_contrasena,
+                                "capturista", url_for(".login"))

@@ -40,7 +40,7 @@ def cuentas(app):
 def pedidos(monkeypatch):
     """Counts the view's requests to the worker to deliver the outbox (they must happen every time)."""
     llamadas = []
-    monkeypatch.setattr("blueprints.auth.routes.pedir_envio_de_correos", lambda: llamadas.append(1))
+    monkeypatch.setattr("blueprints.auth.services.pedir_envio_de_correos", lambda: llamadas.append(1))
     return llamadas
 
 
