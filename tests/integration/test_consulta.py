@@ -251,7 +251,8 @@ def test_editar_rechazado_fuera_de_pendiente(client, app, datos, estado):
                                                     "confirmar_correo": "x@correo.example"}, headers=headers)
         assert r.status_code == 409
         html = r.get_data(as_text=True)
-        assert "ya no se pueden editar" in html or "ya no es posible editar" in html or "dado de baja" in html
+        assert {"activo": "ya no es posible editar sus datos de contacto",
+                "baja": "está dado de baja; actívalo antes de editar sus datos de contacto"}[estado] in html
     with app.app_context():
         relacion = db.session.get(RelacionCapturista, rid)
         assert relacion.correo != "x@correo.example" and relacion.telefono == "5512345678"
