@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import entregar_correos
+from tests.ayudantes import entregar_correos
 
 LIGA_ACTIVACION_RE = re.compile(r"(http://127\.0\.0\.1:\d+/activacion/\S+)")
 LIGA_CONFIRMACION_RE = re.compile(r"(http://127\.0\.0\.1:\d+/cuenta/confirmar/\S+)")
