@@ -7,7 +7,7 @@ import pytest
 
 from tests.ayudantes import iniciar_sesion
 from tests.factories import PASSWORD
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, cliente_de, crear_mundo, problemas_html, token_csrf,
 )

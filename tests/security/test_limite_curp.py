@@ -13,7 +13,7 @@ from domain.padron_ficticio import generar_personas
 from extensions import db
 from models import RelacionCapturista, ValidacionCurp
 from tests.ayudantes import ALTA, HX_ALTA, validar
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import AJENO, DUENO, cliente_de, token_csrf
 
 LIMITE = 4

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
 from tests.ayudantes import activar
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     CLAVE_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de, diferencias, foto, token_csrf,
 )
