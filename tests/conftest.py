@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite (flaskr style: app, client, runner).
+"""Fixtures shared by the whole suite (flaskr style: app, client, runner), the SMTP server and the
+contractor most tests start from. Helpers are in tests/ayudantes.py, data builders in tests/factories.py.
 
 The database is SQLite in a temporary file by default and PostgreSQL when
 TEST_DATABASE_URL is set; `make test` runs the suite once on each. The schema is only
@@ -7,16 +8,10 @@ empty tables.
 """
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import re
-import socket
-
 import tempfile
 
 import pytest
-from aiosmtpd.controller import Controller
 
 # Huey's queue for the tests lives in a throwaway file (set before `tareas` is imported).
 os.environ.setdefault("HUEY_SQLITE", os.path.join(tempfile.mkdtemp(prefix="huey-pruebas-"), "huey.sqlite"))
@@ -24,9 +19,9 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from config import TestConfig
-from extensions import db, mail
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from extensions import db
+from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_smtp
+from tests.factories import cargar_padron, crear_contratista
 
 
 def _url_base(tmp_path_factory) -> str:
@@ -86,58 +81,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def csrf_de(respuesta) -> str:
-    m = CSRF_RE.search(respuesta.get_data(as_text=True))
-    assert m, "la página no tiene token CSRF"
-    return m.group(1)
-
-
-def enviar(client, url: str, datos: dict, *, desde: str | None = None, **kwargs):
-    """Submit a form like a browser: GET the page that holds it, take its CSRF token, POST."""
-    pagina = client.get(desde or url)
-    return client.post(url, data={"csrf_token": csrf_de(pagina), **datos}, **kwargs)
-
-
-def puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Buzon:
-    """aiosmtpd handler: keeps every message it receives, parsed."""
-
-    def __init__(self):
-        self.mensajes: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mensajes.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
-def apuntar_smtp(app, puerto: int) -> None:
-    """Point Flask-Mail at 127.0.0.1:puerto and really send (tests suppress mail otherwise)."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=puerto, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5)
-    mail.init_app(app)
 
 
 @pytest.fixture
 def smtp(app):
     """A real SMTP server on loopback; the app sends to it."""
-    buzon = Buzon()
-    controlador = Controller(buzon, hostname="127.0.0.1", port=puerto_libre())
-    controlador.start()
-    apuntar_smtp(app, controlador.port)
-    yield buzon
-    controlador.stop()
+    puerto = puerto_libre()
+    with servidor_smtp(Buzon(), puerto) as buzon:
+        apuntar_smtp(app, puerto)
+        yield buzon
 
 
-def entregar_correos(app) -> int:
-    """Deliver the outbox now, as the Huey worker would (flows that must not reveal by their
-    timing whether a message was queued never send inline)."""
-    from services.correo import enviar_pendientes
-
+@pytest.fixture
+def escenario(app, client):
+    """A contractor with Datos Generales, a padrón of 12 people, and ``client`` logged in as it."""
     with app.app_context():
-        enviados, _ = enviar_pendientes()
-        db.session.remove()
-    return enviados
+        contratista = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.")
+        personas = cargar_padron(12)
+        datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
+    iniciar_sesion(client, datos["rfc"])
+    return datos

@@ -1,4 +1,5 @@
-"""Test data builders: valid RFCs with SAT's check digit, contractors with or without Datos Generales."""
+"""Test data builders: valid RFCs with SAT's check digit, contractors with or without Datos Generales,
+the padrón, capturistas and their relations, export jobs. Builders that take no ``app`` need an app context."""
 from __future__ import annotations
 
 import itertools
@@ -50,12 +51,6 @@ def crear_contratista(*, rfc: str | None = None, correo: str | None = None,
     db.session.add(contratista)
     db.session.commit()
     return contratista
-
-
-def iniciar_sesion(client, rfc: str, password: str = PASSWORD, **kwargs):
-    from tests.conftest import enviar
-
-    return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password}, **kwargs)
 
 
 def cargar_padron(n: int = 30, semilla: int = 7):
@@ -119,3 +114,32 @@ def crear_relacion(contratista, persona, *, correo: str, estatus: str = "pendien
     db.session.add(relacion)
     db.session.flush()
     return relacion
+
+
+def relacion_sembrada(app, contratista_id: int, persona, estatus: str = "pendiente",
+                      correo: str = "jose@correo.example") -> int:
+    """A relation of a padrón person written straight to the database (no e-mail yet), its link valid
+    for 24 hours; returns its id."""
+    from datetime import timedelta
+
+    from models.types import ahora_utc
+
+    with app.app_context():
+        capturista = crear_persona(persona.curp, persona.nombre, persona.primer_apellido, persona.segundo_apellido)
+        relacion = crear_relacion(db.session.get(Contratista, contratista_id), capturista, correo=correo,
+                                  estatus=estatus, token_version=1, liga_vence_en=ahora_utc() + timedelta(hours=24),
+                                  activado_en=ahora_utc() if estatus == "activo" else None)
+        db.session.commit()
+        return relacion.id
+
+
+def crear_exportacion(app, contratista_id: int, estado: str = "pendiente", **campos) -> int:
+    """An Excel export job of the contractor in ``estado``; returns its id."""
+    from models import Exportacion
+
+    with app.app_context():
+        exportacion = Exportacion(**{"contratista_id": contratista_id, "solicitante": "x", "estado": estado,
+                                     "total": 10, "nombre_archivo": "capturistas.xlsx", **campos})
+        db.session.add(exportacion)
+        db.session.commit()
+        return exportacion.id

@@ -1,8 +1,8 @@
 """The mailbox side of the browser stories: what reached the aiosmtpd server, and the links in it.
 
 Registro and password recovery never send inline (their timing must not tell whether a message was
-queued): ``entregar`` delivers the outbox now, as the Huey worker would, so the message reaches the
-SMTP server on loopback before the story reads it.
+queued): ``entregar_correos`` (tests/ayudantes.py) delivers the outbox now, as the Huey worker would,
+so the message reaches the SMTP server on loopback before the story reads it.
 """
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import entregar_correos
+from tests.ayudantes import entregar_correos, liga_de
 
+# Links in the e-mails of the app served on 127.0.0.1 (its BASE_URL): group 1 is the whole URL.
 LIGA_ACTIVACION_RE = re.compile(r"(http://127\.0\.0\.1:\d+/activacion/\S+)")
 LIGA_CONFIRMACION_RE = re.compile(r"(http://127\.0\.0\.1:\d+/cuenta/confirmar/\S+)")
+LIGA_RESTABLECER_RE = re.compile(r"(http://127\.0\.0\.1:\d+/cuenta/restablecer/\S+)")
 ASUNTO_CONFIRMACION = "Confirma tu cuenta de contratista en Capturistas ICSOE"
-
-
-def entregar(app) -> int:
-    return entregar_correos(app)
 
 
 def texto(mensaje) -> str:
@@ -39,18 +37,12 @@ def para(smtp, destinatario: str) -> list:
     return [m for m in smtp.mensajes if m["To"] == destinatario]
 
 
-def liga(mensaje, patron: re.Pattern) -> str:
-    m = patron.search(mensaje.get_body(("plain",)).get_content())
-    assert m, f"el correo «{mensaje['Subject']}» no trae la liga esperada"
-    return m.group(1)
-
-
 def liga_de_confirmacion(app, smtp, correo: str) -> str:
     """Deliver the outbox and take the registro confirmation link sent to ``correo``."""
-    entregar(app)
+    entregar_correos(app)
     mensajes = [m for m in para(smtp, correo) if m["Subject"] == ASUNTO_CONFIRMACION]
     assert len(mensajes) == 1, f"correos recibidos: {[(m['To'], m['Subject']) for m in smtp.mensajes]}"
-    return liga(mensajes[0], LIGA_CONFIRMACION_RE)
+    return liga_de(mensajes[0], LIGA_CONFIRMACION_RE)
 
 
 def confirmar_cuenta(page, liga_confirmacion: str) -> None:

@@ -9,16 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections import defaultdict
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.ayudantes import RESULTADOS_AXE
+
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)),
                 shutil.which("chromium"))
-
-# axe results per page and mode, printed at the end of the run (and listed in the notes).
-RESULTADOS_AXE: dict[str, dict[str, str]] = defaultdict(dict)
 
 
 def pytest_collection_modifyitems(items):

@@ -7,20 +7,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
-from models import Contratista, Exportacion, RelacionCapturista
+from models import Exportacion, RelacionCapturista
 from models.types import ahora_utc
+from tests.browser.ayudantes import auditar, contexto_auditable, entrar_contratista, tab_hasta
 from tests.browser.buzon import confirmar_cuenta, liga_de_confirmacion
-from tests.browser.conftest import RESULTADOS_AXE
 from tests.factories import (
-    CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido,
+    CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, crear_exportacion, rfc_valido,
 )
 
-AXE = Axe()
 USUARIO_INVITADA = "persona.invitada"
 CORREO_INVITADA = "invitada@correo.example"
 
@@ -68,40 +66,13 @@ def datos(app):
             capturistas.dar_de_alta(contratista, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
                                     clave="clave-invitacion", actor="prueba")
             token_previa = token_activacion(previa)
-        return {"rfc": contratista.rfc, "persona_libre": personas[5], "token": token,
+        return {"rfc": contratista.rfc, "id": contratista.id, "persona_libre": personas[5], "token": token,
                 "pendiente": pendiente.id, "baja": baja.id, "token_previa": token_previa}
-
-
-def _contexto(browser, js: bool, **kw):
-    contexto = browser.new_context(viewport=kw.pop("viewport", {"width": 1280, "height": 800}), **kw)
-    if not js:
-        # Exactly what a browser with JavaScript off shows: no script of the page runs. (axe itself
-        # is injected through the DevTools protocol, which needs JS enabled in the context.)
-        contexto.route(re.compile(r".*\.js(\?.*)?$"), lambda ruta: ruta.abort())
-    return contexto
-
-
-def _auditar(page, nombre: str, js: bool) -> None:
-    resultado = AXE.run(page)
-    violaciones = resultado.response["violations"]
-    graves = [v for v in violaciones if v.get("impact") in ("serious", "critical")]
-    RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"] = (
-        f"{len(violaciones)} violaciones ({len(graves)} serias/críticas)")
-    detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in graves)
-    assert not graves, f"{nombre}: {detalle}"
-
-
-def _entrar(page, url, rfc):
-    page.goto(url + "/cuenta/iniciar-sesion")
-    page.get_by_label("RFC").fill(rfc)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("heading", name=re.compile("Bienvenido"))).to_be_visible()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_axe_en_las_paginas_principales(js, browser, app, smtp, servidor, datos):
-    contexto = _contexto(browser, js)
+    contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     # Anonymous pages.
     for nombre, ruta in [("Iniciar sesión (contratista)", "/cuenta/iniciar-sesion"),
@@ -113,88 +84,88 @@ def test_axe_en_las_paginas_principales(js, browser, app, smtp, servidor, datos)
                          ("Confirmación de cuenta: liga no válida", "/cuenta/confirmar/alterada"),
                          ("Página no encontrada", "/no-existe")]:
         page.goto(servidor + ruta)
-        _auditar(page, nombre, js)
+        auditar(page, nombre, js)
     page.goto(servidor + "/cuenta/registro")
     page.get_by_role("button", name="Registrarme").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _auditar(page, "Registro con errores", js)
+    auditar(page, "Registro con errores", js)
     page.get_by_label("RFC").fill(rfc_valido("AXE", "120101", "K3"))
     page.get_by_label("Correo electrónico").fill("axe@empresa.example")
     page.get_by_label("Contraseña", exact=True).fill("Accesible2026seguro")
     page.get_by_label("Confirmar contraseña").fill("Accesible2026seguro")
     page.get_by_role("button", name="Registrarme").click()
     expect(page.get_by_role("heading", name="Revisa tu correo electrónico")).to_be_visible()
-    _auditar(page, "Registro: revisa tu correo", js)
+    auditar(page, "Registro: revisa tu correo", js)
     confirmar_cuenta(page, liga_de_confirmacion(app, smtp, "axe@empresa.example"))
-    _auditar(page, "Iniciar sesión: cuenta confirmada", js)
+    auditar(page, "Iniciar sesión: cuenta confirmada", js)
     page.goto(servidor + f"/activacion/{datos['token']}")
     page.get_by_role("button", name="Crear usuario").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _auditar(page, "Activación con errores", js)
+    auditar(page, "Activación con errores", js)
 
     # Contractor pages.
-    _entrar(page, servidor, datos["rfc"])
-    _auditar(page, "Inicio del contratista", js)
+    entrar_contratista(page, servidor, datos["rfc"])
+    auditar(page, "Inicio del contratista", js)
     page.goto(servidor + "/contratista/datos-generales")
     page.get_by_label("Código postal").fill("123")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _auditar(page, "Datos Generales con errores", js)
+    auditar(page, "Datos Generales con errores", js)
     page.goto(servidor + "/administracion/alta-usuarios/")
-    _auditar(page, "Alta de usuarios", js)
+    auditar(page, "Alta de usuarios", js)
     page.get_by_label("CURP").fill("XXX")
     page.get_by_role("button", name="Validar").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _auditar(page, "Alta: CURP con error", js)
+    auditar(page, "Alta: CURP con error", js)
     libre = datos["persona_libre"]
     page.get_by_label("CURP").fill(libre.curp)
     page.get_by_role("button", name="Validar").click()
     expect(page.get_by_text(libre.primer_apellido, exact=True)).to_be_visible()
-    _auditar(page, "Alta: nombre validado", js)
+    auditar(page, "Alta: nombre validado", js)
     page.get_by_label("Teléfono").fill("5512345678")
     page.get_by_label("Correo electrónico", exact=True).fill("nuevo@correo.example")
     page.get_by_label("Confirmar correo electrónico").fill("nuevo@correo.example")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("El usuario se guardó exitosamente.")).to_be_visible()
-    _auditar(page, "Alta: confirmación", js)
+    auditar(page, "Alta: confirmación", js)
     page.goto(servidor + "/administracion/consulta")
-    _auditar(page, "Consulta (los tres estatus)", js)
+    auditar(page, "Consulta (los tres estatus)", js)
     page.locator(f"#capturista-{datos['pendiente']}").get_by_role("link", name=re.compile("^Editar")).click()
     expect(page.get_by_role("button", name="Actualizar usuario")).to_be_visible()
-    _auditar(page, "Consulta: editar", js)
+    auditar(page, "Consulta: editar", js)
     page.goto(servidor + "/administracion/consulta")
     page.locator(f"#capturista-{datos['baja']}").get_by_role("link", name=re.compile("^Activar")).click()
     expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
-    _auditar(page, "Consulta: confirmación", js)
+    auditar(page, "Consulta: confirmación", js)
     page.goto(servidor + f"/administracion/consulta/{datos['pendiente']}/bitacora")
-    _auditar(page, "Bitácora", js)
+    auditar(page, "Bitácora", js)
     page.goto(servidor + "/administracion/exportar-excel")
-    _auditar(page, "Exportar Excel", js)
+    auditar(page, "Exportar Excel", js)
     contexto.close()
 
     # Capturista pages.
-    contexto = _contexto(browser, js)
+    contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     page.goto(servidor + "/capturista/iniciar-sesion")
     page.get_by_label("Usuario").fill("maria.lopez")
     page.get_by_label("Contraseña").fill(CLAVE_CAPTURISTA)
     page.get_by_role("button", name="Iniciar sesión").click()
-    _auditar(page, "Capturista: elegir contratista", js)
+    auditar(page, "Capturista: elegir contratista", js)
     page.get_by_role("button", name=re.compile("Trabajar para este contratista")).click()
-    _auditar(page, "Capturista: inicio", js)
+    auditar(page, "Capturista: inicio", js)
     # Somebody else's link, opened in this capturista's session.
     page.goto(servidor + f"/activacion/{datos['token_previa']}")
     expect(page.get_by_text("Esta liga corresponde a otra persona.")).to_be_visible()
-    _auditar(page, "Aceptar invitación: sesión de otra persona", js)
+    auditar(page, "Aceptar invitación: sesión de otra persona", js)
     contexto.close()
 
     # The person with a usuario opens the link sent before she had it: "Aceptar invitación".
-    contexto = _contexto(browser, js)
+    contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     page.goto(servidor + f"/activacion/{datos['token_previa']}")
     expect(page.get_by_role("heading", name="Aceptar invitación")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Aceptar invitación"))).to_have_count(0)
-    _auditar(page, "Aceptar invitación: sin sesión", js)
+    auditar(page, "Aceptar invitación: sin sesión", js)
     page.get_by_role("link", name="Iniciar sesión para aceptar").click()
     expect(page.get_by_role("heading", name="Ingreso del capturista")).to_be_visible()
     page.get_by_label("Usuario").fill(USUARIO_INVITADA)
@@ -202,36 +173,27 @@ def test_axe_en_las_paginas_principales(js, browser, app, smtp, servidor, datos)
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page).to_have_url(servidor + f"/activacion/{datos['token_previa']}")  # back to the link (next=)
     expect(page.get_by_role("button", name="Aceptar invitación de Mantenimiento Peninsular, S.C.")).to_be_visible()
-    _auditar(page, "Aceptar invitación: con sesión", js)
+    auditar(page, "Aceptar invitación: con sesión", js)
     page.goto(servidor + "/capturista/contratistas")
     invitaciones = page.get_by_role("region", name="Invitaciones pendientes")
     expect(invitaciones.get_by_role("button", name=re.compile("^Aceptar invitación"))).to_have_count(1)
     expect(invitaciones.get_by_role("button", name="Aceptar invitación de Servicios Integrales Ñandú, S.A. de C.V.")
            ).to_be_visible()
-    _auditar(page, "Capturista: invitación pendiente", js)
+    auditar(page, "Capturista: invitación pendiente", js)
     contexto.close()
-
-
-def _exportacion(app, rfc: str) -> int:
-    with app.app_context():
-        contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == rfc))
-        e = Exportacion(contratista_id=contratista.id, solicitante="axe", estado="en_proceso", total=6000,
-                        escritas=2500, nombre_archivo=f"capturistas_{rfc}_20260315_083000.xlsx")
-        db.session.add(e)
-        db.session.commit()
-        return e.id
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_axe_en_la_exportacion_en_curso_y_terminada(js, browser, app, servidor, datos):
     """The export progress page while it polls (or refreshes) and once the file is ready."""
-    contexto = _contexto(browser, js)
+    contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
-    eid = _exportacion(app, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
+    eid = crear_exportacion(app, datos["id"], "en_proceso", solicitante="axe", total=6000, escritas=2500,
+                            nombre_archivo=f"capturistas_{datos['rfc']}_20260315_083000.xlsx")
     page.goto(servidor + f"/administracion/exportar-excel/{eid}")
     expect(page.get_by_text("Generando el archivo")).to_be_visible()
-    _auditar(page, "Exportación en proceso", js)
+    auditar(page, "Exportación en proceso", js)
     with app.app_context():
         e = db.session.get(Exportacion, eid)
         e.estado, e.escritas, e.expira_en = "lista", e.total, ahora_utc() + timedelta(hours=24)
@@ -241,54 +203,45 @@ def test_axe_en_la_exportacion_en_curso_y_terminada(js, browser, app, servidor, 
     expect(page.get_by_role("link", name="Descargar Excel")).to_be_visible()  # with JS: htmx's polling
     if js:
         expect(page.locator("#anuncio")).to_have_text(re.compile("^El archivo está listo"))
-    _auditar(page, "Exportación terminada", js)
+    auditar(page, "Exportación terminada", js)
     contexto.close()
 
 
 def test_axe_en_los_estados_dentro_de_la_pagina(browser, app, servidor, datos):
     """What only exists with JavaScript: the edit form, the confirmation and the message inside a row,
     the grid after a sort (focus on its caption, the live region filled), the Alta dialog."""
-    contexto = _contexto(browser, True)
+    contexto = contexto_auditable(browser, True)
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + "/administracion/consulta")
     fila = page.locator(f"#capturista-{datos['pendiente']}")
     fila.get_by_role("link", name=re.compile("^Editar")).click()
     expect(fila.get_by_label("Teléfono")).to_be_focused()
-    _auditar(page, "Consulta: editar en la fila", True)
+    auditar(page, "Consulta: editar en la fila", True)
     fila.get_by_role("link", name="Cancelar").click()
     fila.get_by_role("link", name=re.compile("^Eliminar")).click()
     expect(fila.locator(".confirmacion")).to_be_focused()
-    _auditar(page, "Consulta: confirmación en la fila", True)
+    auditar(page, "Consulta: confirmación en la fila", True)
     fila.get_by_role("button", name="Aceptar").click()
     expect(fila.locator(".mensaje-fila")).to_be_focused()
-    _auditar(page, "Consulta: mensaje en la fila", True)
+    auditar(page, "Consulta: mensaje en la fila", True)
     page.locator("thead").get_by_role("link", name=re.compile("^CURP")).click()
     expect(page.locator("#grid-capturistas caption")).to_be_focused()
     expect(page.locator("#anuncio")).to_have_text(re.compile("ordenados por CURP, ascendente"))
-    _auditar(page, "Consulta: ordenada (foco en la leyenda)", True)
+    auditar(page, "Consulta: ordenada (foco en la leyenda)", True)
     page.goto(servidor + "/administracion/alta-usuarios/")
     libre = datos["persona_libre"]
     page.get_by_label("CURP").fill(libre.curp)
     page.get_by_role("button", name="Validar").click()
     expect(page.get_by_label("Teléfono")).to_be_focused()
-    _auditar(page, "Alta: nombre validado (anunciado)", True)
+    auditar(page, "Alta: nombre validado (anunciado)", True)
     page.get_by_label("Teléfono").fill("5512345678")
     page.get_by_label("Correo electrónico", exact=True).fill("dialogo@correo.example")
     page.get_by_label("Confirmar correo electrónico").fill("dialogo@correo.example")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_role("dialog").get_by_role("link", name="Aceptar")).to_be_focused()
-    _auditar(page, "Alta: diálogo de confirmación (modal)", True)
+    auditar(page, "Alta: diálogo de confirmación (modal)", True)
     contexto.close()
-
-
-def _tab_hasta(page, selector: str, maximo: int = 60) -> None:
-    """Press Tab until the focused element matches ``selector`` (keyboard only, no clicks)."""
-    for _ in range(maximo):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"el teclado no llegó a {selector}")
 
 
 def _foco_visible(page) -> None:
@@ -306,7 +259,7 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp)
     page.goto(servidor + "/cuenta/registro")
 
     def escribir(selector, texto):
-        _tab_hasta(page, selector)
+        tab_hasta(page, selector)
         _foco_visible(page)
         teclado.type(texto)
 
@@ -323,7 +276,7 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp)
     escribir("#password", clave)
     teclado.press("Enter")
     expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
-    _tab_hasta(page, "main a[href$='/contratista/datos-generales']")  # the notice's link to Datos Generales
+    tab_hasta(page, "main a[href$='/contratista/datos-generales']")  # the notice's link to Datos Generales
     _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_role("heading", name="Datos Generales del Contratista")).to_be_visible()
@@ -331,19 +284,19 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp)
                             ("#registro_repse", "AR12345/2024"), ("#calle", "Madero"), ("#numero", "10"),
                             ("#colonia", "Centro"), ("#codigo_postal", "06000"), ("#municipio", "Cuauhtémoc")]:
         escribir(selector, texto)
-    _tab_hasta(page, "#entidad")
+    tab_hasta(page, "#entidad")
     teclado.type("Ciudad")  # type-ahead picks "Ciudad de México"
     escribir("#telefono", "5512345678")
     escribir("#correo_contacto", "contacto@teclados.example")
-    _tab_hasta(page, "input[type=submit][value=Guardar]")
+    tab_hasta(page, "input[type=submit][value=Guardar]")
     _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_text("se guardaron correctamente")).to_be_visible()
 
     # Menu by keyboard: open Administración (Enter on summary) and follow Alta de usuarios.
-    _tab_hasta(page, "summary")
+    tab_hasta(page, "summary")
     teclado.press("Enter")
-    _tab_hasta(page, "a[href$='/alta-usuarios/']")
+    tab_hasta(page, "a[href$='/alta-usuarios/']")
     teclado.press("Enter")
     expect(page.get_by_role("heading", name="Alta de usuarios")).to_be_visible()
     escribir("#curp", persona.curp)
@@ -361,23 +314,23 @@ def test_historia_del_contratista_solo_con_teclado(browser, servidor, app, smtp)
 
     page.goto(servidor + "/administracion/consulta")
     expect(page.get_by_role("heading", name="Consulta de usuarios capturistas")).to_be_visible()
-    _tab_hasta(page, "a[href*='/eliminar']")
+    tab_hasta(page, "a[href*='/eliminar']")
     _foco_visible(page)
     teclado.press("Enter")
     expect(page.get_by_text("¿Deseas dar de baja al usuario capturista?")).to_be_visible()
     expect(page.locator(".confirmacion")).to_be_focused()  # htmx settled and moved the focus there
-    _tab_hasta(page, "button.boton--peligro")
+    tab_hasta(page, "button.boton--peligro")
     teclado.press("Enter")
     expect(page.get_by_text(re.compile(r"La relación con el usuario capturista .+ es baja\."))).to_be_visible()
     expect(page.locator(".mensaje-fila")).to_be_focused()
-    _tab_hasta(page, ".mensaje-fila a")
+    tab_hasta(page, ".mensaje-fila a")
     teclado.press("Enter")
     expect(page.locator(".mensaje-fila")).to_have_count(0)  # the plain row is back
-    _tab_hasta(page, "a[href*='/activar']")
+    tab_hasta(page, "a[href*='/activar']")
     teclado.press("Enter")
     expect(page.get_by_text("¿Deseas activar nuevamente al usuario capturista?")).to_be_visible()
     expect(page.locator(".confirmacion")).to_be_focused()
-    _tab_hasta(page, ".confirmacion button")
+    tab_hasta(page, ".confirmacion button")
     teclado.press("Enter")
     expect(page.get_by_text(re.compile(r"El usuario capturista .+ se activó correctamente\."))).to_be_visible()
     contexto.close()
@@ -389,7 +342,7 @@ def test_paginas_usables_en_telefono_y_con_zoom(browser, servidor, datos, ancho,
     zoom (a 1280×800 window at 200 % is a 640×400 CSS viewport)."""
     contexto = browser.new_context(viewport={"width": ancho, "height": alto}, device_scale_factor=escala)
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     for ruta in ["/", "/contratista/datos-generales", "/administracion/alta-usuarios/", "/administracion/consulta",
                  f"/administracion/consulta/{datos['pendiente']}/editar", "/administracion/exportar-excel",
                  f"/administracion/consulta/{datos['pendiente']}/bitacora"]:

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Exportacion
 from models.types import ahora_utc
-from tests.browser.test_accesibilidad import _entrar, _tab_hasta
-from tests.factories import cargar_padron, crear_contratista, crear_persona, crear_relacion
+from tests.browser.ayudantes import entrar_contratista, tab_hasta
+from tests.factories import cargar_padron, crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 CONSULTA = "/administracion/consulta"
 ALTA = "/administracion/alta-usuarios/"
@@ -74,23 +74,23 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
     teclado = page.keyboard
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + CONSULTA)
     fila = f"#capturista-{datos['primera']}"
     editar, eliminar = f"#editar-{datos['primera']}", f"#eliminar-{datos['primera']}"
 
     # Editar → the first field of the form in the row; Cancelar → back on that row's Editar.
-    _tab_hasta(page, editar)
+    tab_hasta(page, editar)
     teclado.press("Enter")
     _foco_en(page, f"{fila} #telefono")
-    _tab_hasta(page, f"{fila} .editar-capturista a")  # Cancelar
+    tab_hasta(page, f"{fila} .editar-capturista a")  # Cancelar
     teclado.press("Enter")
     _foco_en(page, editar)
     teclado.press("Tab")  # and the next Tab continues from there, in the same row
     _foco_en(page, f"#enviar-{datos['primera']}")
 
     # Eliminar → the confirmation (a group named by its question); Cancelar → back on Eliminar.
-    _tab_hasta(page, eliminar)
+    tab_hasta(page, eliminar)
     teclado.press("Enter")
     _foco_en(page, f"{fila} .confirmacion")
     confirmacion = page.locator(":focus")
@@ -98,7 +98,7 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     expect(confirmacion).to_have_accessible_name(re.compile(r"^¿Deseas dar de baja al usuario capturista\?"))
     teclado.press("Tab")
     _foco_en(page, f"{fila} .confirmacion button")  # Aceptar is the next stop, not the first
-    _tab_hasta(page, f"{fila} .confirmacion a")  # Cancelar
+    tab_hasta(page, f"{fila} .confirmacion a")  # Cancelar
     teclado.press("Enter")
     _foco_en(page, eliminar)
     # Escape in the confirmation is Cancelar too.
@@ -112,16 +112,16 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     # once the capturista is in baja: Activar).
     teclado.press("Enter")
     _foco_en(page, f"{fila} .confirmacion")
-    _tab_hasta(page, f"{fila} .confirmacion button")
+    tab_hasta(page, f"{fila} .confirmacion button")
     teclado.press("Enter")
     _foco_en(page, f"{fila} .mensaje-fila")
     expect(page.locator(":focus")).to_contain_text(re.compile(r"La relación con el usuario capturista .*es baja\."))
-    _tab_hasta(page, f"{fila} .mensaje-fila a")
+    tab_hasta(page, f"{fila} .mensaje-fila a")
     teclado.press("Enter")
     _foco_en(page, f"#activar-{datos['primera']}")
 
     # Sort by CURP → the grid's caption, and the live region says the new order.
-    _tab_hasta(page, "#grid-capturistas thead a[href*='orden=curp']")
+    tab_hasta(page, "#grid-capturistas thead a[href*='orden=curp']")
     teclado.press("Enter")
     _foco_en(page, "#grid-capturistas caption")
     expect(page.locator(":focus")).to_have_text(
@@ -129,22 +129,22 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     _anuncio(page, r"^Página 1: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
 
     # Siguiente / Anterior → the caption again, announcing the page.
-    _tab_hasta(page, "#grid-capturistas a[rel=next]")
+    tab_hasta(page, "#grid-capturistas a[rel=next]")
     teclado.press("Enter")
     _foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 2: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
-    _tab_hasta(page, "#grid-capturistas a[rel=next]")
+    tab_hasta(page, "#grid-capturistas a[rel=next]")
     teclado.press("Enter")
     _foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 3: 1 capturista de 7, ")
-    _tab_hasta(page, "#grid-capturistas a[rel=prev]")
+    tab_hasta(page, "#grid-capturistas a[rel=prev]")
     teclado.press("Enter")
     _foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 2: 3 capturistas de 7, ")
 
     # The live search keeps the focus in the box and announces the count.
     page.evaluate("window.scrollTo(0, 0)")
-    _tab_hasta(page, "#q")
+    tab_hasta(page, "#q")
     teclado.type("apellido3")
     _anuncio(page, r"^1 capturista que coincide con la búsqueda, ordenado por ")
     _foco_en(page, "#q")
@@ -156,13 +156,13 @@ def test_alta_por_teclado_el_foco_y_los_anuncios(browser, servidor, datos):
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
     teclado = page.keyboard
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + ALTA)
 
     for i, cerrar in enumerate(["Enter", "Escape"]):
         persona = datos["personas"][i]
         nombre = " ".join(p for p in (persona.nombre, persona.primer_apellido, persona.segundo_apellido) if p)
-        _tab_hasta(page, "#curp")
+        tab_hasta(page, "#curp")
         teclado.type(persona.curp)
         teclado.press("Enter")  # Validar
         # The focus goes to the first contact field; the name found is said in the live region.
@@ -192,14 +192,14 @@ def test_alta_por_teclado_el_foco_y_los_anuncios(browser, servidor, datos):
 def test_alta_con_error_el_foco_en_el_resumen(browser, servidor, datos):
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + ALTA)
-    _tab_hasta(page, "#curp")
+    tab_hasta(page, "#curp")
     page.keyboard.type("XXX")
     page.keyboard.press("Enter")
     _foco_en(page, ".error-summary")
     assert page.title().startswith("Error: Alta de usuarios")  # the title follows the swap's status
-    _tab_hasta(page, "#curp")
+    tab_hasta(page, "#curp")
     page.keyboard.press("Control+A")
     page.keyboard.type(datos["personas"][0].curp)
     page.keyboard.press("Enter")
@@ -210,15 +210,6 @@ def test_alta_con_error_el_foco_en_el_resumen(browser, servidor, datos):
 
 # --- Exportación: no meta refresh with JavaScript, polling that stops, the result announced ---------
 
-def _exportacion(app, contratista_id) -> int:
-    with app.app_context():
-        e = Exportacion(contratista_id=contratista_id, solicitante="x", estado="en_proceso", total=6000,
-                        escritas=1500, nombre_archivo=ARCHIVO)
-        db.session.add(e)
-        db.session.commit()
-        return e.id
-
-
 def _terminar(app, eid) -> None:
     with app.app_context():
         e = db.session.get(Exportacion, eid)
@@ -228,10 +219,10 @@ def _terminar(app, eid) -> None:
 
 
 def test_exportacion_con_js_sondea_sin_recargar_y_se_detiene(browser, app, servidor, datos):
-    eid = _exportacion(app, datos["id"])
+    eid = crear_exportacion(app, datos["id"], "en_proceso", total=6000, escritas=1500, nombre_archivo=ARCHIVO)
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     consultas = []
     page.on("request", lambda r: consultas.append(time.monotonic()) if r.url.endswith(f"{EXPORTAR}/{eid}") else None)
     page.goto(servidor + f"{EXPORTAR}/{eid}")
@@ -256,9 +247,9 @@ def test_exportacion_con_js_sondea_sin_recargar_y_se_detiene(browser, app, servi
 
 
 def test_exportacion_sin_js_se_recarga_sola(browser, app, servidor, datos, sin_js):
-    eid = _exportacion(app, datos["id"])
+    eid = crear_exportacion(app, datos["id"], "en_proceso", total=6000, escritas=1500, nombre_archivo=ARCHIVO)
     page = sin_js.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + f"{EXPORTAR}/{eid}")
     expect(page.get_by_text("Generando el archivo")).to_be_visible()
     _terminar(app, eid)
@@ -270,9 +261,9 @@ def test_exportacion_sin_js_se_recarga_sola(browser, app, servidor, datos, sin_j
 def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, datos):
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     menu = page.locator("details.menu__grupo")
-    _tab_hasta(page, "details.menu__grupo summary")
+    tab_hasta(page, "details.menu__grupo summary")
     page.keyboard.press("Enter")
     expect(menu).to_have_attribute("open", "")
     page.keyboard.press("Tab")
@@ -297,7 +288,7 @@ def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, 
 def test_iconos_visibles_en_colores_forzados(browser, servidor, datos):
     contexto = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + CONSULTA)
     assert page.evaluate("matchMedia('(forced-colors: active)').matches")
     colores = page.evaluate("""[...document.querySelectorAll('.accion .icono')].map(i => ({
@@ -311,10 +302,10 @@ def test_iconos_visibles_en_colores_forzados(browser, servidor, datos):
 
 @pytest.mark.parametrize("ancho", [320, 390])
 def test_nombres_de_archivo_no_desbordan(browser, app, servidor, datos, ancho):
-    eid = _exportacion(app, datos["id"])
+    eid = crear_exportacion(app, datos["id"], "en_proceso", total=6000, escritas=1500, nombre_archivo=ARCHIVO)
     contexto = browser.new_context(viewport={"width": ancho, "height": 800})
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     for ruta in (f"{EXPORTAR}/{eid}", EXPORTAR):
         page.goto(servidor + ruta)
         expect(page.get_by_text(ARCHIVO)).to_be_visible()
@@ -328,7 +319,7 @@ def test_buscar_despues_de_ordenar_conserva_el_orden(browser, servidor, datos):
     (the search form's orden/dir used to stay at the page's first values)."""
     contexto = browser.new_context(viewport={"width": 1280, "height": 800})
     page = contexto.new_page()
-    _entrar(page, servidor, datos["rfc"])
+    entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + "/administracion/consulta")
     page.get_by_role("link", name=re.compile("^CURP")).click()
     expect(page).to_have_url(re.compile(r"orden=curp"))

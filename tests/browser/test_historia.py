@@ -9,7 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.buzon import LIGA_ACTIVACION_RE, confirmar_cuenta, liga, liga_de_confirmacion, para
+from tests.ayudantes import liga_de
+from tests.browser.ayudantes import nuevo_contexto
+from tests.browser.buzon import LIGA_ACTIVACION_RE, confirmar_cuenta, liga_de_confirmacion, para
 from tests.factories import cargar_padron, rfc_valido
 
 CLAVE_CONTRATISTA = "Contratista2026seguro"
@@ -41,9 +43,8 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     with app.app_context():
         persona = cargar_padron(5)[0]
     nombre = " ".join(p for p in (persona.nombre, persona.primer_apellido, persona.segundo_apellido) if p)
-    contratista = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800},
-                                      accept_downloads=True)
-    capturista = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800})
+    contratista = nuevo_contexto(browser, js, accept_downloads=True)
+    capturista = nuevo_contexto(browser, js)
     page = contratista.new_page()
 
     # Registro → "Revisa tu correo" → the confirmation link from the e-mail → login → Datos Generales.
@@ -108,7 +109,7 @@ def test_historia_completa(js, app, servidor, smtp, browser, tmp_path):
     activacion = para(smtp, "capturista@correo.example")
     assert len(activacion) == 1 and len(smtp.mensajes) == 2  # the registro confirmation, then this one
     cap = capturista.new_page()
-    cap.goto(liga(activacion[0], LIGA_ACTIVACION_RE))
+    cap.goto(liga_de(activacion[0], LIGA_ACTIVACION_RE))
     expect(cap.get_by_role("heading", name="Crear usuario y contraseña")).to_be_visible()
     cap.get_by_label("Usuario").fill("capturista.uno")
     cap.get_by_label("Contraseña", exact=True).fill(CLAVE_CAPTURISTA)

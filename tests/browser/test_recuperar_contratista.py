@@ -4,22 +4,20 @@ logging in with it (a session opened before the reset has ended; the used link i
 new one). axe-core on every page of the flow, both modes."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from tests.browser.buzon import entregar, liga, para
-from tests.browser.conftest import RESULTADOS_AXE
-from tests.browser.test_accesibilidad import _auditar, _contexto
+from tests.ayudantes import entregar_correos, liga_de
+from tests.browser.ayudantes import (RESULTADOS_AXE, auditar, contexto_auditable, entrar_contratista, intentar_entrar,
+                                     nuevo_contexto)
+from tests.browser.buzon import LIGA_RESTABLECER_RE, para
 from tests.factories import PASSWORD, crear_contratista
 
 CORREO = "direccion@servicios-norte.example"
 NUEVA = "Renovada2026segura"
 MENSAJE = ("Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo con "
            "una liga para restablecer tu contraseña. La liga es válida durante 24 horas.")
-LIGA_RESTABLECER_RE = re.compile(r"(http://127\.0\.0\.1:\d+/cuenta/restablecer/\S+)")
 
 
 @pytest.fixture
@@ -35,16 +33,9 @@ def rfc(app) -> str:
 def _sin_violaciones(page, nombre: str, js: bool) -> None:
     """axe through the shared helper (it records the result and fails on serious/critical ones),
     then stricter: no violation at all."""
-    _auditar(page, nombre, js)
+    auditar(page, nombre, js)
     resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
     assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
-
-
-def _entrar(page, servidor: str, rfc: str, clave: str) -> None:
-    page.goto(servidor + "/cuenta/iniciar-sesion")
-    page.get_by_label("RFC").fill(rfc)
-    page.get_by_label("Contraseña").fill(clave)
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def _pedir_liga(page, servidor: str, rfc: str) -> None:
@@ -60,21 +51,20 @@ def _pedir_liga(page, servidor: str, rfc: str) -> None:
 
 def _liga_recibida(app, smtp) -> str:
     assert smtp.mensajes == []  # never sent inside the request
-    entregar(app)
+    entregar_correos(app)
     mensajes = para(smtp, CORREO)
     assert len(mensajes) == 1, [(m["To"], m["Subject"]) for m in smtp.mensajes]
-    return liga(mensajes[0], LIGA_RESTABLECER_RE)
+    return liga_de(mensajes[0], LIGA_RESTABLECER_RE)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_recuperar_la_contrasena_de_punta_a_punta(js, browser, app, smtp, servidor, rfc):
     # A session opened before the reset, in another browser.
-    otra = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800})
+    otra = nuevo_contexto(browser, js)
     previa = otra.new_page()
-    _entrar(previa, servidor, rfc, PASSWORD)
-    expect(previa.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+    entrar_contratista(previa, servidor, rfc)
 
-    contexto = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800})
+    contexto = nuevo_contexto(browser, js)
     page = contexto.new_page()
     _pedir_liga(page, servidor, rfc)
     url = _liga_recibida(app, smtp)
@@ -88,10 +78,9 @@ def test_recuperar_la_contrasena_de_punta_a_punta(js, browser, app, smtp, servid
     expect(page.get_by_text("Tu contraseña se actualizó y se cerraron tus sesiones abiertas.")).to_be_visible()
 
     # The old password no longer opens the account; the new one does.
-    _entrar(page, servidor, rfc, PASSWORD)
+    intentar_entrar(page, servidor, rfc, PASSWORD)
     expect(page.get_by_text("El RFC o la contraseña son incorrectos.")).to_be_visible()
-    _entrar(page, servidor, rfc, NUEVA)
-    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+    entrar_contratista(page, servidor, rfc, NUEVA)
 
     # The session opened before the reset has ended.
     previa.goto(servidor + "/")
@@ -108,7 +97,7 @@ def test_recuperar_la_contrasena_de_punta_a_punta(js, browser, app, smtp, servid
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_axe_en_la_recuperacion(js, browser, app, smtp, servidor, rfc):
-    contexto = _contexto(browser, js)
+    contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     page.goto(servidor + "/cuenta/recuperar-contrasena")
     _sin_violaciones(page, "Contratista: recuperar contraseña", js)

@@ -28,8 +28,10 @@ from sqlalchemy import select
 
 from extensions import db
 from models import CorreoSaliente, RelacionCapturista
-from tests.browser.buzon import LIGA_ACTIVACION_RE, destinatarios, entregar, liga, para, texto
-from tests.factories import PASSWORD, cargar_padron, crear_contratista
+from tests.ayudantes import entregar_correos, liga_de
+from tests.browser.ayudantes import entrar_contratista, nuevo_contexto
+from tests.browser.buzon import LIGA_ACTIVACION_RE, destinatarios, para, texto
+from tests.factories import cargar_padron, crear_contratista
 
 RAZON_A = "Alfa Servicios Especializados, S.A. de C.V."
 RAZON_B = "Beta Subcontratación Rápida, S.A."
@@ -58,18 +60,6 @@ def _trabajar_para(razon: str) -> re.Pattern:
     """The button's accessible name: its hidden text is a separate box, so Chromium may put a space
     before the colon ("Trabajar para este contratista : Alfa…")."""
     return re.compile(rf"^Trabajar para este contratista\s*:\s*{re.escape(razon)}$")
-
-
-def _contexto(browser, js: bool):
-    return browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 800})
-
-
-def _entrar_contratista(page, servidor: str, rfc: str) -> None:
-    page.goto(servidor + "/cuenta/iniciar-sesion")
-    page.get_by_label("RFC").fill(rfc)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
 
 
 def _entrar_capturista(page, servidor: str, usuario: str, clave: str) -> None:
@@ -138,25 +128,25 @@ def _textos_de_la_bandeja(app) -> list[str]:
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, browser, mundo):
     (a_id, rfc_a), (b_id, rfc_b), x = mundo["a"], mundo["b"], mundo["x"]
-    contratista_a, persona, atacante = _contexto(browser, js), _contexto(browser, js), _contexto(browser, js)
+    contratista_a, persona, atacante = (nuevo_contexto(browser, js) for _ in range(3))
 
     # A registers X with the person's address; the person creates usuario U from the delivered link.
     pagina_a = contratista_a.new_page()
-    _entrar_contratista(pagina_a, servidor, rfc_a)
+    entrar_contratista(pagina_a, servidor, rfc_a)
     confirmacion_a = _alta(pagina_a, servidor, x, CORREO_PERSONA)
-    entregar(app)
+    entregar_correos(app)
     assert destinatarios(smtp) == [CORREO_PERSONA]
     pagina_persona = persona.new_page()
-    _crear_usuario(pagina_persona, liga(smtp.mensajes[0], LIGA_ACTIVACION_RE), USUARIO_PERSONA, CLAVE_PERSONA)
+    _crear_usuario(pagina_persona, liga_de(smtp.mensajes[0], LIGA_ACTIVACION_RE), USUARIO_PERSONA, CLAVE_PERSONA)
     assert _estatus(app, a_id, x.curp) == "activo"
 
     # B registers X with an address B controls: the very same confirmation A got, a pending row.
     pagina_b = atacante.new_page()
-    _entrar_contratista(pagina_b, servidor, rfc_b)
+    entrar_contratista(pagina_b, servidor, rfc_b)
     confirmacion_b = _alta(pagina_b, servidor, x, CORREO_ATACANTE)
     assert confirmacion_b == confirmacion_a.replace(CORREO_PERSONA, CORREO_ATACANTE)
     _esperar_pendiente(pagina_b, servidor, x.curp)
-    entregar(app)
+    entregar_correos(app)
     # B's mailbox gets what any new capturista gets: no usuario, a link that needs her session.
     [mensaje_b] = para(smtp, CORREO_ATACANTE)
     assert mensaje_b["Subject"] == f"Activa tu usuario capturista de {RAZON_B}"
@@ -164,7 +154,7 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
     assert not [t for t in _textos_de_la_bandeja(app) if USUARIO_PERSONA in t]
     assert len(para(smtp, CORREO_PERSONA)) == 1  # nothing from B reached the person
     liga_b = atacante.new_page()
-    liga_b.goto(liga(mensaje_b, LIGA_ACTIVACION_RE))
+    liga_b.goto(liga_de(mensaje_b, LIGA_ACTIVACION_RE))
     expect(liga_b.get_by_role("heading", name="Aceptar invitación")).to_be_visible()
     expect(liga_b.get_by_role("link", name="Iniciar sesión para aceptar")).to_be_visible()
     expect(liga_b.get_by_label("Usuario")).to_have_count(0)  # no usuario can be created here
@@ -181,7 +171,7 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
     expect(recuperar.get_by_text("Si la CURP y el correo electrónico corresponden a un usuario capturista")
            ).to_be_visible()
     antes = len(smtp.mensajes)
-    assert entregar(app) == 0
+    assert entregar_correos(app) == 0
     assert len(smtp.mensajes) == antes and para(smtp, CORREO_ATACANTE) == [mensaje_b]  # nothing new
     # Even with the person's address guessed right, the reset link goes to the person's inbox only.
     recuperar.get_by_role("link", name="¿Olvidaste tu contraseña?").click()
@@ -190,7 +180,7 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
     recuperar.get_by_role("button", name="Enviar liga").click()
     expect(recuperar.get_by_text("Si la CURP y el correo electrónico corresponden a un usuario capturista")
            ).to_be_visible()
-    assert entregar(app) == 1
+    assert entregar_correos(app) == 1
     assert destinatarios(smtp)[antes:] == [CORREO_PERSONA]
     assert smtp.mensajes[-1]["Subject"] == "Restablece tu contraseña de usuario capturista"
 
@@ -221,22 +211,22 @@ def test_b_no_toma_el_usuario_que_la_persona_ya_tiene(js, app, servidor, smtp, b
 
 def test_el_usuario_que_b_crea_no_toma_la_relacion_de_a(app, servidor, smtp, browser, mundo):
     (a_id, rfc_a), (b_id, rfc_b), x = mundo["a"], mundo["b"], mundo["x"]
-    contratista_a, persona, atacante = _contexto(browser, True), _contexto(browser, True), _contexto(browser, True)
+    contratista_a, persona, atacante = (nuevo_contexto(browser, True) for _ in range(3))
 
     # A registers X: the link goes to the person's address and waits there, unused.
     pagina_a = contratista_a.new_page()
-    _entrar_contratista(pagina_a, servidor, rfc_a)
+    entrar_contratista(pagina_a, servidor, rfc_a)
     _alta(pagina_a, servidor, x, CORREO_PERSONA)
     (correo_a,) = para(smtp, CORREO_PERSONA)
-    liga_a = liga(correo_a, LIGA_ACTIVACION_RE)
+    liga_a = liga_de(correo_a, LIGA_ACTIVACION_RE)
 
     # B registers X with B's own address and, as the attacker, creates usuario U2 from B's link.
     pagina_b = atacante.new_page()
-    _entrar_contratista(pagina_b, servidor, rfc_b)
+    entrar_contratista(pagina_b, servidor, rfc_b)
     _alta(pagina_b, servidor, x, CORREO_ATACANTE)
     (correo_b,) = para(smtp, CORREO_ATACANTE)
     usurpador = atacante.new_page()
-    _crear_usuario(usurpador, liga(correo_b, LIGA_ACTIVACION_RE), USUARIO_ATACANTE, CLAVE_ATACANTE)
+    _crear_usuario(usurpador, liga_de(correo_b, LIGA_ACTIVACION_RE), USUARIO_ATACANTE, CLAVE_ATACANTE)
     assert _estatus(app, b_id, x.curp) == "activo"
 
     # A's relation is untouched: still pending in A's grid.

@@ -16,7 +16,8 @@ import services.capturistas as servicio_capturistas
 import services.correo as servicio_correo
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista
-from tests.faults.conftest import HX_ALTA, GRID, contar, guardar, hx_fila, post_fila, relacion_sembrada
+from tests.ayudantes import GRID, HX_ALTA, contar_filas, guardar, hx_fila, post_fila
+from tests.factories import relacion_sembrada
 
 TODAS = (RelacionCapturista, Capturista, CorreoSaliente, Bitacora)
 
@@ -75,12 +76,12 @@ def test_guardar_con_la_base_caida_a_medias_no_deja_nada(app, client, escenario,
     _es_pagina_500(r)
     assert visto["relaciones"] == 1 and visto["capturistas"] == 1  # it really was half-written...
     assert visto["bitacora"] == (1 if funcion == "encolar" else 0)
-    assert contar(app, *TODAS) == (0, 0, 0, 0)                      # ...and none of it stayed
+    assert contar_filas(app, *TODAS) == (0, 0, 0, 0)                      # ...and none of it stayed
 
     monkeypatch.undo()  # the database is back: the same alta now goes through, once
     r = guardar(client, p.curp, headers=HX_ALTA if con_htmx else None)
     assert r.status_code == 303
-    assert contar(app, *TODAS) == (1, 1, 1, 1)
+    assert contar_filas(app, *TODAS) == (1, 1, 1, 1)
 
 
 def test_error_real_de_la_base_a_media_alta(app, client, escenario, monkeypatch):
@@ -91,12 +92,12 @@ def test_error_real_de_la_base_a_media_alta(app, client, escenario, monkeypatch)
     p = escenario["personas"][1]
     _es_pagina_500(guardar(client, p.curp))
     assert visto["relaciones"] == 1
-    assert contar(app, *TODAS) == (0, 0, 0, 0)
+    assert contar_filas(app, *TODAS) == (0, 0, 0, 0)
     monkeypatch.undo()
     for _ in range(3):  # more requests than one: any pooled connection must be clean
         assert client.get(GRID).status_code == 200
     assert guardar(client, p.curp).status_code == 303
-    assert contar(app, *TODAS) == (1, 1, 1, 1)
+    assert contar_filas(app, *TODAS) == (1, 1, 1, 1)
 
 
 # --- Consulta: row actions ------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def test_accion_de_fila_con_la_base_caida_a_medias_no_cambia_nada(app, client, e
     with app.app_context():
         despues = db.session.get(RelacionCapturista, rid)
         assert (despues.estatus, despues.baja_en, despues.token_version, despues.liga_vence_en) == antes
-    assert contar(app, CorreoSaliente, Bitacora) == (0, 0)
+    assert contar_filas(app, CorreoSaliente, Bitacora) == (0, 0)
 
     monkeypatch.undo()
     r = post_fila(client, f"{GRID}/{rid}/{accion}", headers=headers)
@@ -147,7 +148,7 @@ def test_falla_despues_de_guardar_el_alta_lo_dice(app, client, escenario, monkey
     monkeypatch.setattr(rutas_alta, "intentar_envio", fallar)
     r = guardar(client, escenario["personas"][3].curp, headers=HX_ALTA if con_htmx else None)
     _es_pagina_500(r, guardado=True)
-    assert contar(app, RelacionCapturista, Capturista, CorreoSaliente) == (1, 1, 1)
+    assert contar_filas(app, RelacionCapturista, Capturista, CorreoSaliente) == (1, 1, 1)
 
 
 @pytest.fixture

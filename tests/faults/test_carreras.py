@@ -11,10 +11,9 @@ from sqlalchemy import select
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
 from services.capturistas import MENSAJE_DUPLICADA
-from tests.conftest import csrf_de
-from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
-from tests.faults.conftest import (ALTA, GRID, a_la_vez, contar, datos_alta, formulario_alta, hx_fila,
-                                   relacion_sembrada)
+from tests.ayudantes import (ALTA, GRID, a_la_vez, contar_filas, csrf_de, datos_alta, formulario_alta, hx_fila,
+                             iniciar_sesion)
+from tests.factories import cargar_padron, crear_contratista, relacion_sembrada
 
 N_GUARDAR = 20
 N_ACCIONES = 20  # half Eliminar, half Activar, interleaved
@@ -55,7 +54,7 @@ def test_veinte_guardar_simultaneos_de_la_misma_curp(app, misma_clave):
         for r in respuestas:
             if r.status_code == 422:
                 assert MENSAJE_DUPLICADA in r.get_data(as_text=True)
-    assert contar(app, RelacionCapturista, Capturista, CorreoSaliente, Bitacora) == (1, 1, 1, 1)
+    assert contar_filas(app, RelacionCapturista, Capturista, CorreoSaliente, Bitacora) == (1, 1, 1, 1)
 
 
 @pytest.mark.parametrize("inicial", ["pendiente", "baja"])

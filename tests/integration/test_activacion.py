@@ -1,5 +1,4 @@
 """E-mail through a real SMTP server on loopback (aiosmtpd) and the activation link."""
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,41 +7,15 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import Buzon, apuntar_smtp, csrf_de, entregar_correos, puerto_libre
-from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
-from tests.integration.test_alta_usuarios import _guardar
-
-LIGA_RE = re.compile(r"http://localhost(/activacion/[A-Za-z0-9_.\-]+)")
-CLAVE = "Captura2026segura"
-
-
-@pytest.fixture
-def escenario(app, client):
-    with app.app_context():
-        contratista = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.")
-        personas = cargar_padron(12)
-        datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
-    iniciar_sesion(client, datos["rfc"])
-    return datos
-
-
-def _liga(mensaje) -> str:
-    texto = mensaje.get_body(("plain",)).get_content()
-    return LIGA_RE.search(texto).group(1)
-
-
-def _activar(cliente, liga, usuario="ana.perez", password=CLAVE, confirmar=None, headers=None):
-    pagina = cliente.get(liga)
-    if pagina.status_code != 200:  # an invalid link shows no form: take the token elsewhere
-        pagina = cliente.get("/capturista/iniciar-sesion")
-    return cliente.post(liga, data={"csrf_token": csrf_de(pagina), "usuario": usuario, "password": password,
-                                    "confirmar_password": confirmar or password}, headers=headers or {})
+from tests.ayudantes import (Buzon, activar, apuntar_smtp, csrf_de, entregar_correos, guardar, iniciar_sesion,
+                             iniciar_sesion_capturista, liga_de, puerto_libre, servidor_smtp)
+from tests.factories import CLAVE_CAPTURISTA, crear_contratista
 
 
 def test_el_correo_llega_y_su_liga_crea_el_usuario(client, app, escenario, smtp):
     p = escenario["personas"][0]
     inicio = datetime.now(timezone.utc)
-    assert _guardar(client, p.curp, correo="ana@correo.example").status_code == 303
+    assert guardar(client, p.curp, correo="ana@correo.example").status_code == 303
     assert len(smtp.mensajes) == 1
     mensaje = smtp.mensajes[0]
     assert mensaje["To"] == "ana@correo.example"
@@ -54,7 +27,7 @@ def test_el_correo_llega_y_su_liga_crea_el_usuario(client, app, escenario, smtp)
     # Expiry in Mexico City time (UTC-6, no DST since 2022).
     vence = (inicio + timedelta(hours=24) - timedelta(hours=6)).strftime("%d/%m/%Y")
     assert vence in texto and "hora de la Ciudad de México" in texto
-    liga = _liga(mensaje)
+    liga = liga_de(mensaje)
     assert liga in html
 
     # The confirmation says the e-mail went out.
@@ -67,7 +40,7 @@ def test_el_correo_llega_y_su_liga_crea_el_usuario(client, app, escenario, smtp)
         r = anonimo.get(liga)
         assert r.status_code == 200 and "Crear usuario y contraseña" in r.get_data(as_text=True)
         assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
-    r = _activar(anonimo, liga, usuario="Ana.Perez")
+    r = activar(anonimo, liga, usuario="Ana.Perez")
     assert r.status_code == 303 and r.headers["Location"] == "/capturista/iniciar-sesion"
     with app.app_context():
         capturista = db.session.scalar(select(Capturista))
@@ -80,7 +53,8 @@ def test_el_correo_llega_y_su_liga_crea_el_usuario(client, app, escenario, smtp)
     r = anonimo.get(liga)
     assert r.status_code == 410 and "La liga ya se utilizó" in r.get_data(as_text=True)
     r = anonimo.post(liga, data={"csrf_token": csrf_de(anonimo.get("/capturista/iniciar-sesion")),
-                                 "usuario": "otro.usuario", "password": CLAVE, "confirmar_password": CLAVE})
+                                 "usuario": "otro.usuario", "password": CLAVE_CAPTURISTA,
+                                 "confirmar_password": CLAVE_CAPTURISTA})
     assert r.status_code == 410
     with app.app_context():
         assert db.session.scalar(select(Capturista.usuario)) == "ana.perez"
@@ -90,8 +64,8 @@ def test_liga_vencida_a_las_24_horas_y_nueva_liga(client, app, escenario, smtp):
     p = escenario["personas"][1]
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
-        _guardar(client, p.curp, correo="luis@correo.example")
-    liga = _liga(smtp.mensajes[0])
+        guardar(client, p.curp, correo="luis@correo.example")
+    liga = liga_de(smtp.mensajes[0])
     anonimo = app.test_client()
     with time_machine.travel(inicio + timedelta(hours=23, minutes=59), tick=False):
         assert anonimo.get(liga).status_code == 200
@@ -100,13 +74,13 @@ def test_liga_vencida_a_las_24_horas_y_nueva_liga(client, app, escenario, smtp):
         html = r.get_data(as_text=True)
         assert r.status_code == 410 and "La liga de activación venció" in html
         assert "Solicitar nueva liga" in html
-        assert _activar(anonimo, liga).status_code == 410
+        assert activar(anonimo, liga).status_code == 410
         # The new link goes to the registered correo, whatever is typed in the request.
         r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": csrf_de(anonimo.get(liga)),
                                                       "correo": "atacante@malo.example"})
         assert r.status_code == 303
         assert [m["To"] for m in smtp.mensajes] == ["luis@correo.example", "luis@correo.example"]
-        nueva = _liga(smtp.mensajes[1])
+        nueva = liga_de(smtp.mensajes[1])
         assert nueva != liga
         # Rate limited: a second request within the minute is refused with a message.
         r = anonimo.post(liga + "/nueva-liga", data={"csrf_token": csrf_de(anonimo.get("/capturista/iniciar-sesion"))})
@@ -114,7 +88,7 @@ def test_liga_vencida_a_las_24_horas_y_nueva_liga(client, app, escenario, smtp):
         assert len(smtp.mensajes) == 2
         assert anonimo.get(liga).status_code == 410
         assert "más reciente" in anonimo.get(liga).get_data(as_text=True)
-        assert _activar(anonimo, nueva).status_code == 303
+        assert activar(anonimo, nueva).status_code == 303
     with app.app_context():
         acciones = list(db.session.scalars(select(Bitacora.accion).order_by(Bitacora.id)))
         assert acciones == ["alta", "reenvio", "activacion_cuenta"]
@@ -132,8 +106,8 @@ def test_nueva_liga_limitada_por_dia(client, app, escenario, smtp):
     p = escenario["personas"][2]
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
-        _guardar(client, p.curp)
-    liga = _liga(smtp.mensajes[0])
+        guardar(client, p.curp)
+    liga = liga_de(smtp.mensajes[0])
     with app.app_context():
         relacion_id = db.session.scalar(select(RelacionCapturista.id))
         # Three links inside the last 24 h (e.g. resent by the contractor), none in the last minute.
@@ -155,8 +129,8 @@ def test_nueva_liga_por_minuto(client, app, escenario, smtp):
     p = escenario["personas"][3]
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
-        _guardar(client, p.curp)
-    liga = _liga(smtp.mensajes[0])
+        guardar(client, p.curp)
+    liga = liga_de(smtp.mensajes[0])
     with app.app_context():
         # Another link went out seconds ago: the per-minute rule applies.
         relacion_id = db.session.scalar(select(RelacionCapturista.id))
@@ -171,8 +145,8 @@ def test_nueva_liga_por_minuto(client, app, escenario, smtp):
 
 def test_liga_alterada_y_de_baja(client, app, escenario, smtp):
     p = escenario["personas"][4]
-    _guardar(client, p.curp)
-    liga = _liga(smtp.mensajes[0])
+    guardar(client, p.curp)
+    liga = liga_de(smtp.mensajes[0])
     anonimo = app.test_client()
     r = anonimo.get(liga[:-3] + ("AAA" if not liga.endswith("AAA") else "BBB"))
     assert r.status_code == 404 and "fue modificada" in r.get_data(as_text=True)
@@ -190,18 +164,18 @@ def test_enlace_reemplazado_por_reenvio(client, app, escenario, smtp):
     from services.correo import enviar_pendientes
 
     p = escenario["personas"][5]
-    _guardar(client, p.curp)
-    vieja = _liga(smtp.mensajes[0])
+    guardar(client, p.curp)
+    vieja = liga_de(smtp.mensajes[0])
     with app.test_request_context():
         relacion = db.session.scalar(select(RelacionCapturista))
         emitir_liga(relacion)
         db.session.commit()
         enviar_pendientes()
-    nueva = _liga(smtp.mensajes[1])
+    nueva = liga_de(smtp.mensajes[1])
     anonimo = app.test_client()
     r = anonimo.get(vieja)
     assert r.status_code == 410 and "más reciente" in r.get_data(as_text=True)
-    assert _activar(anonimo, vieja).status_code == 410
+    assert activar(anonimo, vieja).status_code == 410
     assert anonimo.get(nueva).status_code == 200
 
 
@@ -209,17 +183,17 @@ def test_enlace_reemplazado_por_reenvio(client, app, escenario, smtp):
     ("ana.perez", "corta1", None, "al menos 10 caracteres"),
     ("ana.perez", "sololetraslargas", None, "combinar letras y números"),
     ("ana.perez", "ana.perez2026x", None, "no puede contener"),
-    ("ab", CLAVE, None, "entre 6 y 30 caracteres"),
-    ("1usuario", CLAVE, None, "comenzar con una letra"),
-    ("ana.perez", CLAVE, "Otra2026segura", "Las contraseñas no coinciden."),
+    ("ab", CLAVE_CAPTURISTA, None, "entre 6 y 30 caracteres"),
+    ("1usuario", CLAVE_CAPTURISTA, None, "comenzar con una letra"),
+    ("ana.perez", CLAVE_CAPTURISTA, "Otra2026segura", "Las contraseñas no coinciden."),
 ])
 def test_politica_de_usuario_y_contrasena(client, app, escenario, smtp, usuario, password, confirmar, mensaje):
     p = escenario["personas"][6]
-    _guardar(client, p.curp)
-    liga = _liga(smtp.mensajes[0])
+    guardar(client, p.curp)
+    liga = liga_de(smtp.mensajes[0])
     anonimo = app.test_client()
     for headers in ({}, {"HX-Request": "true", "HX-Target": "activacion-formulario"}):
-        r = _activar(anonimo, liga, usuario, password, confirmar, headers=headers)
+        r = activar(anonimo, liga, usuario, password, confirmar, headers=headers)
         html = r.get_data(as_text=True)
         assert r.status_code == 422
         assert mensaje in html and "Hay un problema" in html
@@ -231,8 +205,8 @@ def test_politica_de_usuario_y_contrasena(client, app, escenario, smtp, usuario,
 def test_f14_activacion_rechaza_contrasena_comun(client, app, escenario, smtp):
     """F14: a password from the leaked list ("Password123") is refused at activation."""
     p = escenario["personas"][7]
-    _guardar(client, p.curp)
-    r = _activar(app.test_client(), _liga(smtp.mensajes[0]), password="Password123")
+    guardar(client, p.curp)
+    r = activar(app.test_client(), liga_de(smtp.mensajes[0]), password="Password123")
     assert r.status_code == 422
     assert ("La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
             in r.get_data(as_text=True))
@@ -242,34 +216,32 @@ def test_f14_activacion_rechaza_contrasena_comun(client, app, escenario, smtp):
 
 def test_contrasena_con_la_curp_rechazada(client, app, escenario, smtp):
     p = escenario["personas"][7]
-    _guardar(client, p.curp)
-    r = _activar(app.test_client(), _liga(smtp.mensajes[0]), password=p.curp.lower() + "1")
+    guardar(client, p.curp)
+    r = activar(app.test_client(), liga_de(smtp.mensajes[0]), password=p.curp.lower() + "1")
     assert r.status_code == 422 and "no puede contener" in r.get_data(as_text=True)
 
 
 def test_activacion_con_htmx_redirige_con_hx_redirect(client, app, escenario, smtp):
     p = escenario["personas"][8]
-    _guardar(client, p.curp)
-    r = _activar(app.test_client(), _liga(smtp.mensajes[0]),
+    guardar(client, p.curp)
+    r = activar(app.test_client(), liga_de(smtp.mensajes[0]),
                  headers={"HX-Request": "true", "HX-Target": "activacion-formulario"})
     assert r.status_code == 204 and r.headers["HX-Redirect"] == "/capturista/iniciar-sesion"
 
 
 def test_usuario_ocupado(client, app, escenario, smtp):
     a, b = escenario["personas"][9], escenario["personas"][10]
-    _guardar(client, a.curp, correo="a@correo.example")
-    _guardar(client, b.curp, correo="b@correo.example")
+    guardar(client, a.curp, correo="a@correo.example")
+    guardar(client, b.curp, correo="b@correo.example")
     anonimo = app.test_client()
-    assert _activar(anonimo, _liga(smtp.mensajes[0]), usuario="mismo.usuario").status_code == 303
-    r = _activar(anonimo, _liga(smtp.mensajes[1]), usuario="Mismo.Usuario")
+    assert activar(anonimo, liga_de(smtp.mensajes[0]), usuario="mismo.usuario").status_code == 303
+    r = activar(anonimo, liga_de(smtp.mensajes[1]), usuario="Mismo.Usuario")
     assert r.status_code == 422 and "Ese usuario ya está en uso" in r.get_data(as_text=True)
 
 
 def _entrar_persona(app, usuario="persona.activa"):
     cliente = app.test_client()
-    pagina = cliente.get("/capturista/iniciar-sesion")
-    cliente.post("/capturista/iniciar-sesion", data={"csrf_token": csrf_de(pagina), "usuario": usuario,
-                                                     "password": CLAVE})
+    iniciar_sesion_capturista(cliente, usuario)
     return cliente
 
 
@@ -279,13 +251,13 @@ def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, a
     same e-mail a new person gets, with no usuario in it; its link cannot create a usuario nor
     accept without the person's session; password recovery with B's address sends nothing."""
     p = escenario["personas"][11]
-    _guardar(client, p.curp, correo="persona@correo.example")
-    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    guardar(client, p.curp, correo="persona@correo.example")
+    assert activar(app.test_client(), liga_de(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
     with app.app_context():
         otro = crear_contratista(razon_social="Seguridad Privada del Norte, S.A.").rfc
     atacante = app.test_client()
     iniciar_sesion(atacante, otro)
-    r = _guardar(atacante, p.curp, correo="buzon@atacante.example")
+    r = guardar(atacante, p.curp, correo="buzon@atacante.example")
     html = atacante.get(r.headers["Location"]).get_data(as_text=True)
     # F09: the same confirmation as for anybody new; nothing says the person has a usuario.
     assert "El usuario se guardó exitosamente." in html and "ya tiene usuario" not in html
@@ -300,13 +272,13 @@ def test_f01a_otro_contratista_no_puede_tomar_el_usuario_de_la_persona(client, a
         de_b = relaciones[1].id
         db.session.remove()
     # The link B received: no usuario can be created with it, nothing accepted without her session.
-    liga_b = _liga(mensaje)
+    liga_b = liga_de(mensaje)
     r = app.test_client().get(liga_b)
     assert r.status_code == 200 and "Iniciar sesión para aceptar" in r.get_data(as_text=True)
     intruso = app.test_client()
     pagina = intruso.get("/capturista/recuperar-contrasena")  # any form, for the session's CSRF token
     r = intruso.post(liga_b, data={"csrf_token": csrf_de(pagina), "usuario": "usuario.del.atacante",
-                                   "password": CLAVE, "confirmar_password": CLAVE})
+                                   "password": CLAVE_CAPTURISTA, "confirmar_password": CLAVE_CAPTURISTA})
     assert r.status_code == 403
     # Recovery only ever writes to the person's own verified address.
     anonimo = app.test_client()
@@ -330,13 +302,13 @@ def test_invitacion_a_su_correo_verificado_se_acepta_con_su_sesion(client, app, 
     """A second contractor that types the person's own verified address sends an invitation there
     (no link, no usuario shown); the person, logged in, accepts it; nobody else can."""
     p = escenario["personas"][11]
-    _guardar(client, p.curp, correo="persona@correo.example")
-    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    guardar(client, p.curp, correo="persona@correo.example")
+    assert activar(app.test_client(), liga_de(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
     with app.app_context():
         otro = crear_contratista(razon_social="Seguridad Privada del Norte, S.A.").rfc
     segundo = app.test_client()
     iniciar_sesion(segundo, otro)
-    r = _guardar(segundo, p.curp, correo="Persona@Correo.example")
+    r = guardar(segundo, p.curp, correo="Persona@Correo.example")
     assert "El usuario se guardó exitosamente." in segundo.get(r.headers["Location"]).get_data(as_text=True)
     invitacion = smtp.mensajes[-1]
     assert invitacion["To"] == "persona@correo.example"
@@ -364,15 +336,15 @@ def test_invitacion_a_su_correo_verificado_se_acepta_con_su_sesion(client, app, 
 def test_invitacion_vence_como_una_liga(client, app, escenario, smtp):
     """F09: an invitation lives 24 h like a link, so the grid shows the same 'Liga vencida'."""
     p = escenario["personas"][11]
-    _guardar(client, p.curp, correo="persona@correo.example")
-    assert _activar(app.test_client(), _liga(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
+    guardar(client, p.curp, correo="persona@correo.example")
+    assert activar(app.test_client(), liga_de(smtp.mensajes[0]), usuario="persona.activa").status_code == 303
     with app.app_context():
         otro = crear_contratista().rfc
     segundo = app.test_client()
     iniciar_sesion(segundo, otro)
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
-        _guardar(segundo, p.curp, correo="persona@correo.example")
+        guardar(segundo, p.curp, correo="persona@correo.example")
     with time_machine.travel(inicio + timedelta(hours=25), tick=False):
         app.config["SESION_INACTIVA_MINUTOS"] = 24 * 60
         iniciar_sesion(segundo, otro)
@@ -382,12 +354,10 @@ def test_invitacion_vence_como_una_liga(client, app, escenario, smtp):
 
 
 def test_smtp_caido_el_alta_se_guarda_y_se_entrega_despues_una_vez(client, app, escenario, runner):
-    from aiosmtpd.controller import Controller
-
     puerto = puerto_libre()
     apuntar_smtp(app, puerto)  # nothing listens there yet
     p = escenario["personas"][0]
-    r = _guardar(client, p.curp, correo="pendiente@correo.example")
+    r = guardar(client, p.curp, correo="pendiente@correo.example")
     assert r.status_code == 303
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "El usuario se guardó exitosamente." in html and "pendiente de envío" in html
@@ -398,16 +368,11 @@ def test_smtp_caido_el_alta_se_guarda_y_se_entrega_despues_una_vez(client, app, 
     resultado = runner.invoke(args=["correos", "enviar"])
     assert resultado.exit_code == 1 and "fallidos (siguen pendientes): 1" in resultado.output
 
-    buzon = Buzon()
-    servidor = Controller(buzon, hostname="127.0.0.1", port=puerto)
-    servidor.start()
-    try:
+    with servidor_smtp(Buzon(), puerto) as buzon:
         resultado = runner.invoke(args=["correos", "enviar"])
         assert resultado.exit_code == 0 and "Correos enviados: 1" in resultado.output
         resultado = runner.invoke(args=["correos", "enviar"])
         assert "Correos enviados: 0" in resultado.output
-    finally:
-        servidor.stop()
     assert len(buzon.mensajes) == 1
     assert buzon.mensajes[0]["To"] == "pendiente@correo.example"
     with app.app_context():
@@ -421,7 +386,7 @@ def test_correo_que_no_se_puede_entregar_deja_de_reintentarse(client, app, escen
     app.config["CORREO_MAX_INTENTOS"] = 3
     apuntar_smtp(app, puerto_libre())  # nothing listens: every attempt fails
     p = escenario["personas"][0]
-    _guardar(client, p.curp, correo="nadie@correo.example")  # attempt 1
+    guardar(client, p.curp, correo="nadie@correo.example")  # attempt 1
     with app.app_context():
         assert enviar_pendientes() == (0, 1)  # attempt 2
         assert enviar_pendientes() == (0, 1)  # attempt 3: gives up

@@ -1,44 +1,12 @@
 """Alta de usuarios: Validar, Guardar, confirmation, outbox, with and without htmx."""
-import re
-
 import pytest
 from sqlalchemy import func, select
 
 from domain.curp import digito_verificador
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import csrf_de
-from tests.factories import cargar_padron, crear_contratista, iniciar_sesion
-
-ALTA = "/administracion/alta-usuarios/"
-VALIDAR = "/administracion/alta-usuarios/validar"
-HX = {"HX-Request": "true", "HX-Target": "alta-formulario"}
-
-
-@pytest.fixture
-def escenario(app, client):
-    with app.app_context():
-        contratista = crear_contratista(razon_social="Limpieza Industrial del Bajío, S.A. de C.V.")
-        personas = cargar_padron()
-        datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
-    iniciar_sesion(client, datos["rfc"])
-    return datos
-
-
-def _validar(client, curp, headers=None):
-    token = csrf_de(client.get(ALTA))
-    return client.post(VALIDAR, data={"csrf_token": token, "curp": curp}, headers=headers or {})
-
-
-def _guardar(client, curp, *, telefono="5512345678", correo="capturista@correo.example",
-             confirmar=None, clave=None, headers=None):
-    pagina = _validar(client, curp)
-    html = pagina.get_data(as_text=True)
-    clave = clave or re.search(r'name="clave" type="hidden" value="([^"]+)"', html).group(1)
-    return client.post(ALTA, data={
-        "csrf_token": csrf_de(pagina), "curp": curp, "clave": clave, "telefono": telefono,
-        "correo": correo, "confirmar_correo": confirmar if confirmar is not None else correo,
-    }, headers=headers or {})
+from tests.ayudantes import ALTA, HX_ALTA, VALIDAR, clave_de, csrf_de, guardar, iniciar_sesion, validar
+from tests.factories import crear_contratista
 
 
 def test_pagina_de_alta(client, escenario):
@@ -50,7 +18,7 @@ def test_pagina_de_alta(client, escenario):
 
 def test_validar_muestra_nombre_y_abre_contacto_sin_js(client, escenario):
     p = escenario["personas"][0]
-    r = _validar(client, f"  {p.curp.lower()} ")
+    r = validar(client, f"  {p.curp.lower()} ")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "<!doctype html>" in html  # whole page without htmx
@@ -69,7 +37,7 @@ def test_validar_sin_js_se_queda_en_la_pagina_de_alta(client, escenario):
     r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": p.curp, "validar": "Validar"})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and p.nombre in html and 'name="telefono"' in html
-    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', html).group(1)
+    clave = clave_de(r)
     r = client.post(ALTA, data={"csrf_token": csrf_de(r), "curp": p.curp, "clave": clave, "telefono": "5512345678",
                                 "correo": "c@correo.example", "confirmar_correo": "c@correo.example",
                                 "guardar": "Guardar"})
@@ -81,7 +49,7 @@ def test_validar_sin_js_se_queda_en_la_pagina_de_alta(client, escenario):
 
 def test_validar_con_htmx_devuelve_fragmento(client, escenario):
     p = escenario["personas"][1]
-    r = _validar(client, p.curp, headers=HX)
+    r = validar(client, p.curp, headers=HX_ALTA)
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "<!doctype html>" not in html and "<header" not in html
@@ -92,7 +60,7 @@ def test_validar_con_htmx_devuelve_fragmento(client, escenario):
 
 def test_htmx_sin_el_objetivo_recibe_pagina_completa(client, escenario):
     # hx-boost style navigation (another target) must get the page, not the fragment.
-    r = _validar(client, escenario["personas"][1].curp, headers={"HX-Request": "true", "HX-Target": "contenido"})
+    r = validar(client, escenario["personas"][1].curp, headers={"HX-Request": "true", "HX-Target": "contenido"})
     assert "<!doctype html>" in r.get_data(as_text=True)
 
 
@@ -101,8 +69,8 @@ def test_htmx_sin_el_objetivo_recibe_pagina_completa(client, escenario):
     ("", "Captura la CURP del capturista."),
 ])
 def test_validar_errores(client, escenario, curp, mensaje):
-    for headers in ({}, HX):
-        r = _validar(client, curp, headers=headers)
+    for headers in ({}, HX_ALTA):
+        r = validar(client, curp, headers=headers)
         html = r.get_data(as_text=True)
         assert r.status_code == 422
         assert mensaje in html
@@ -113,7 +81,7 @@ def test_validar_errores(client, escenario, curp, mensaje):
 def test_curp_valida_que_no_esta_en_el_padron(client, escenario):
     base = "GARC850101HDFRRL0"
     curp = base + digito_verificador(base)
-    html = _validar(client, curp).get_data(as_text=True)
+    html = validar(client, curp).get_data(as_text=True)
     assert "no se encontró en el padrón" in html
     assert f'value="{curp}"' in html
 
@@ -121,12 +89,12 @@ def test_curp_valida_que_no_esta_en_el_padron(client, escenario):
 def test_digito_verificador_incorrecto(client, escenario):
     p = escenario["personas"][0]
     malo = p.curp[:17] + str((int(p.curp[17]) + 1) % 10)
-    assert "dígito verificador de la CURP no es válido" in _validar(client, malo).get_data(as_text=True)
+    assert "dígito verificador de la CURP no es válido" in validar(client, malo).get_data(as_text=True)
 
 
 def test_guardar_sin_js_303_confirmacion_y_correo_en_bandeja(client, app, escenario):
     p = escenario["personas"][2]
-    r = _guardar(client, p.curp, telefono="55 1234 5678", correo="Ana.Perez@Correo.Example",
+    r = guardar(client, p.curp, telefono="55 1234 5678", correo="Ana.Perez@Correo.Example",
                  confirmar="ana.perez@correo.example")
     assert r.status_code == 303
     assert "guardado=" in r.headers["Location"]
@@ -152,9 +120,9 @@ def test_guardar_sin_js_303_confirmacion_y_correo_en_bandeja(client, app, escena
 
 def test_guardar_con_htmx_recibe_fragmento_con_dialogo(client, app, escenario):
     p = escenario["personas"][3]
-    r = _guardar(client, p.curp, headers=HX)
+    r = guardar(client, p.curp, headers=HX_ALTA)
     assert r.status_code == 303  # htmx follows it, keeping its headers
-    siguiente = client.get(r.headers["Location"], headers=HX)
+    siguiente = client.get(r.headers["Location"], headers=HX_ALTA)
     html = siguiente.get_data(as_text=True)
     assert "<!doctype html>" not in html
     assert "<dialog open" in html and "El usuario se guardó exitosamente." in html
@@ -167,8 +135,8 @@ def test_guardar_con_htmx_recibe_fragmento_con_dialogo(client, app, escenario):
 ])
 def test_guardar_con_errores_conserva_todo(client, app, escenario, cambios, mensaje):
     p = escenario["personas"][4]
-    for headers in ({}, HX):
-        r = _guardar(client, p.curp, headers=headers, **cambios)
+    for headers in ({}, HX_ALTA):
+        r = guardar(client, p.curp, headers=headers, **cambios)
         html = r.get_data(as_text=True)
         assert r.status_code == 422
         assert mensaje in html
@@ -181,8 +149,8 @@ def test_guardar_con_errores_conserva_todo(client, app, escenario, cambios, mens
 def test_guardar_revalida_la_curp(client, app, escenario):
     """A forged hidden CURP is checked again on Guardar."""
     p = escenario["personas"][5]
-    pagina = _validar(client, p.curp)
-    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', pagina.get_data(as_text=True)).group(1)
+    pagina = validar(client, p.curp)
+    clave = clave_de(pagina)
     base = "GARC850101HDFRRL0"
     falsa = base + digito_verificador(base)
     r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": falsa, "clave": clave,
@@ -195,8 +163,8 @@ def test_guardar_revalida_la_curp(client, app, escenario):
 
 def test_curp_ya_registrada_para_este_contratista(client, app, escenario):
     p = escenario["personas"][6]
-    assert _guardar(client, p.curp).status_code == 303
-    html = _validar(client, p.curp).get_data(as_text=True)
+    assert guardar(client, p.curp).status_code == 303
+    html = validar(client, p.curp).get_data(as_text=True)
     assert "ya está registrada como usuario capturista de este contratista" in html
     pagina = client.get(ALTA)
     r = client.post(ALTA, data={"csrf_token": csrf_de(pagina), "curp": p.curp, "clave": "otra-clave",
@@ -209,12 +177,12 @@ def test_curp_ya_registrada_para_este_contratista(client, app, escenario):
 
 def test_misma_persona_con_dos_contratistas(client, app, escenario):
     p = escenario["personas"][7]
-    assert _guardar(client, p.curp).status_code == 303
+    assert guardar(client, p.curp).status_code == 303
     with app.app_context():
         otro = crear_contratista().rfc
     cliente2 = app.test_client()
     iniciar_sesion(cliente2, otro)
-    assert _guardar(cliente2, p.curp, correo="otro@correo.example").status_code == 303
+    assert guardar(cliente2, p.curp, correo="otro@correo.example").status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count(Capturista.id))) == 1
         assert db.session.scalar(select(func.count(RelacionCapturista.id))) == 2
@@ -222,8 +190,8 @@ def test_misma_persona_con_dos_contratistas(client, app, escenario):
 
 def test_mismo_formulario_enviado_dos_veces_crea_uno(client, app, escenario):
     p = escenario["personas"][8]
-    pagina = _validar(client, p.curp)
-    clave = re.search(r'name="clave" type="hidden" value="([^"]+)"', pagina.get_data(as_text=True)).group(1)
+    pagina = validar(client, p.curp)
+    clave = clave_de(pagina)
     datos = {"csrf_token": csrf_de(pagina), "curp": p.curp, "clave": clave, "telefono": "5512345678",
              "correo": "doble@correo.example", "confirmar_correo": "doble@correo.example"}
     primera = client.post(ALTA, data=datos)
@@ -237,7 +205,7 @@ def test_mismo_formulario_enviado_dos_veces_crea_uno(client, app, escenario):
 
 def test_confirmacion_de_otro_contratista_es_404(client, app, escenario):
     p = escenario["personas"][9]
-    ubicacion = _guardar(client, p.curp).headers["Location"]
+    ubicacion = guardar(client, p.curp).headers["Location"]
     with app.app_context():
         otro = crear_contratista().rfc
     cliente2 = app.test_client()
@@ -251,16 +219,16 @@ def test_validar_curp_limitado_contra_enumeracion(client, app, escenario):
     app.config["VALIDACIONES_CURP_POR_HORA"] = 3
     personas = escenario["personas"]
     for p in personas[:3]:
-        assert _validar(client, p.curp).status_code == 200
-    assert _validar(client, personas[0].curp).status_code == 200  # the same CURP again is free
-    r = _validar(client, personas[3].curp)
+        assert validar(client, p.curp).status_code == 200
+    assert validar(client, personas[0].curp).status_code == 200  # the same CURP again is free
+    r = validar(client, personas[3].curp)
     assert r.status_code == 422 and "límite de 3 validaciones de CURP por hora" in r.get_data(as_text=True)
     assert personas[3].nombre not in r.get_data(as_text=True)
     # Guardar of a CURP validated within the hour still works.
-    assert _guardar(client, personas[1].curp).status_code == 303
+    assert guardar(client, personas[1].curp).status_code == 303
     # Another contractor has its own allowance.
     with app.app_context():
         otro = crear_contratista().rfc
     cliente2 = app.test_client()
     iniciar_sesion(cliente2, otro)
-    assert _validar(cliente2, personas[3].curp).status_code == 200
+    assert validar(cliente2, personas[3].curp).status_code == 200

@@ -1,12 +1,10 @@
 """Registro (with e-mail confirmation), iniciar sesión, cerrar sesión, throttling, CSRF, next=."""
-import re
-
 from sqlalchemy import func, select
 
 from extensions import db
 from models import Contratista, CorreoSaliente
-from tests.conftest import csrf_de, enviar
-from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
+from tests.ayudantes import LIGA_CONFIRMACION_RE, csrf_de, enviar, iniciar_sesion
+from tests.factories import PASSWORD, crear_contratista, rfc_valido
 
 REGISTRO = "/cuenta/registro"
 COMUN = "La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
@@ -22,7 +20,7 @@ def _liga_de_confirmacion(app, correo: str) -> str:
     with app.app_context():
         mensaje = db.session.scalar(select(CorreoSaliente).where(
             CorreoSaliente.tipo == "verificar_cuenta", CorreoSaliente.destinatario == correo))
-        liga = re.search(r"http://localhost(/cuenta/confirmar/\S+)", mensaje.cuerpo_texto).group(1)
+        liga = LIGA_CONFIRMACION_RE.search(mensaje.cuerpo_texto).group(1)
         db.session.remove()
     return liga
 

@@ -1,5 +1,4 @@
 """Ingreso del capturista, choosing the contractor, baja taking effect, Recuperar contraseña."""
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,10 +7,9 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
-from tests.conftest import csrf_de, entregar_correos, enviar
-from tests.factories import CLAVE_CAPTURISTA, crear_capturista_activo, crear_contratista
-
-LOGIN = "/capturista/iniciar-sesion"
+from tests.ayudantes import (LIGA_RESTABLECER_CAPTURISTA_RE, LOGIN_CAPTURISTA, csrf_de, elegir_contratista,
+                             entregar_correos, enviar, iniciar_sesion, iniciar_sesion_capturista, liga_de)
+from tests.factories import crear_capturista_activo, crear_contratista
 
 
 @pytest.fixture
@@ -23,72 +21,58 @@ def dos_contratistas(app):
         return {"a": a.id, "b": b.id, "capturista": capturista.id}
 
 
-def _login(client, usuario="maria.lopez", password=CLAVE_CAPTURISTA):
-    return enviar(client, LOGIN, {"usuario": usuario, "password": password})
-
-
-def _elegir(client, contratista_id):
-    pagina = client.get("/capturista/contratistas")
-    return client.post("/capturista/contratistas", data={"csrf_token": csrf_de(pagina), "contratista_id": contratista_id})
-
-
 def test_login_elige_contratista_y_trabaja(client, dos_contratistas):
-    r = _login(client, usuario="  Maria.Lopez ")
+    r = iniciar_sesion_capturista(client, usuario="  Maria.Lopez ")
     assert r.status_code == 303 and r.headers["Location"] == "/capturista/contratistas"
     html = client.get("/capturista/contratistas").get_data(as_text=True)
     assert "Alfa Servicios, S.A." in html and "Beta Obras, S.A." in html
-    assert _elegir(client, dos_contratistas["b"]).status_code == 303
+    assert elegir_contratista(client, dos_contratistas["b"]).status_code == 303
     html = client.get("/capturista/").get_data(as_text=True)
     assert "Estás capturando para <strong>Beta Obras, S.A.</strong>" in html
 
 
 def test_capturista_no_entra_a_paginas_de_contratista(client, dos_contratistas):
-    _login(client)
+    iniciar_sesion_capturista(client)
     for url in ("/administracion/alta-usuarios/", "/administracion/consulta", "/contratista/datos-generales"):
         r = client.get(url)
         assert r.status_code == 302 and "/cuenta/iniciar-sesion" in r.headers["Location"], url
 
 
 def test_contratista_no_es_capturista(client, app, dos_contratistas):
-    from tests.factories import iniciar_sesion
-
     with app.app_context():
         rfc = crear_contratista().rfc
     iniciar_sesion(client, rfc)
     r = client.get("/capturista/")
-    assert r.status_code == 302 and LOGIN in r.headers["Location"]
+    assert r.status_code == 302 and LOGIN_CAPTURISTA in r.headers["Location"]
 
 
 def test_usuario_o_contrasena_incorrectos_y_espera(client, app, dos_contratistas):
-    r = _login(client, password="Incorrecta2026")
+    r = iniciar_sesion_capturista(client, password="Incorrecta2026")
     assert r.status_code == 422 and "El usuario o la contraseña son incorrectos." in r.get_data(as_text=True)
-    r = _login(client, usuario="no.existe")
+    r = iniciar_sesion_capturista(client, usuario="no.existe")
     assert "El usuario o la contraseña son incorrectos." in r.get_data(as_text=True)
     for _ in range(4):
-        r = _login(client, password="Incorrecta2026")
+        r = iniciar_sesion_capturista(client, password="Incorrecta2026")
     assert "demasiados intentos fallidos de inicio de sesión desde este equipo" in r.get_data(as_text=True)
-    assert _login(client).status_code == 422
+    assert iniciar_sesion_capturista(client).status_code == 422
     # F04: the person, from another address, still gets in.
-    otro = app.test_client()
-    pagina = otro.get(LOGIN)
-    r = otro.post(LOGIN, data={"csrf_token": csrf_de(pagina), "usuario": "maria.lopez", "password": CLAVE_CAPTURISTA},
-                  environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    r = iniciar_sesion_capturista(app.test_client(), environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert r.status_code == 303
 
 
 def test_no_puede_elegir_un_contratista_ajeno(client, app, dos_contratistas):
     with app.app_context():
         ajeno = crear_contratista().id
-    _login(client)
-    assert _elegir(client, ajeno).status_code == 404
-    assert _elegir(client, "no-es-numero").status_code == 404
+    iniciar_sesion_capturista(client)
+    assert elegir_contratista(client, ajeno).status_code == 404
+    assert elegir_contratista(client, "no-es-numero").status_code == 404
     r = client.get("/capturista/")
     assert r.status_code == 302 and r.headers["Location"] == "/capturista/contratistas"
 
 
 def test_baja_quita_el_acceso_en_la_siguiente_peticion(client, app, dos_contratistas):
-    _login(client)
-    _elegir(client, dos_contratistas["a"])
+    iniciar_sesion_capturista(client)
+    elegir_contratista(client, dos_contratistas["a"])
     assert client.get("/capturista/").status_code == 200
     with app.app_context():
         db.session.execute(update(RelacionCapturista)
@@ -100,8 +84,8 @@ def test_baja_quita_el_acceso_en_la_siguiente_peticion(client, app, dos_contrati
     html = client.get("/capturista/contratistas").get_data(as_text=True)
     assert "fue dado de baja" in html
     assert "Alfa Servicios" not in html and "Beta Obras, S.A." in html  # the other contractor is unaffected
-    assert _elegir(client, dos_contratistas["a"]).status_code == 404
-    assert _elegir(client, dos_contratistas["b"]).status_code == 303
+    assert elegir_contratista(client, dos_contratistas["a"]).status_code == 404
+    assert elegir_contratista(client, dos_contratistas["b"]).status_code == 303
     assert client.get("/capturista/").status_code == 200
 
 
@@ -109,7 +93,7 @@ def test_capturista_sin_activar_no_puede_iniciar_sesion(client, app, dos_contrat
     with app.app_context():
         db.session.execute(update(Capturista).values(usuario=None))
         db.session.commit()
-    assert _login(client).status_code == 422
+    assert iniciar_sesion_capturista(client).status_code == 422
 
 
 def _recuperar(client, curp, correo):
@@ -123,19 +107,19 @@ def test_recuperar_misma_respuesta_y_correo_solo_si_coincide(client, app, dos_co
         _recuperar(client, "hegg560427mvzrrl04", "MARIA@correo.example"),
     ]
     assert {r.status_code for r in respuestas} == {303}
-    assert {r.headers["Location"] for r in respuestas} == {LOGIN}
+    assert {r.headers["Location"] for r in respuestas} == {LOGIN_CAPTURISTA}
     assert smtp.mensajes == []  # never inline: the answer's time does not tell a match (F08)
     entregar_correos(app)
     assert len(smtp.mensajes) == 1 and smtp.mensajes[0]["To"] == "maria@correo.example"
-    html = client.get(LOGIN).get_data(as_text=True)
+    html = client.get(LOGIN_CAPTURISTA).get_data(as_text=True)
     assert "Si la CURP y el correo electrónico corresponden" in html
-    liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    liga = liga_de(smtp.mensajes[0], LIGA_RESTABLECER_CAPTURISTA_RE)
 
     anonimo = app.test_client()
     assert anonimo.get(liga).status_code == 200
     r = enviar(anonimo, liga, {"password": "Nueva2026clave", "confirmar_password": "Nueva2026clave"})
     assert r.status_code == 303
-    assert _login(anonimo, password="Nueva2026clave").status_code == 303
+    assert iniciar_sesion_capturista(anonimo, password="Nueva2026clave").status_code == 303
     # Single use: the password changed, so the link is dead.
     r = anonimo.get(liga)
     assert r.status_code == 410 and "no es válida" in r.get_data(as_text=True)
@@ -150,7 +134,7 @@ def test_recuperar_validaciones_y_liga_vencida(client, app, dos_contratistas, sm
     with time_machine.travel(inicio, tick=False):
         _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
         entregar_correos(app)
-    liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    liga = liga_de(smtp.mensajes[0], LIGA_RESTABLECER_CAPTURISTA_RE)
     with time_machine.travel(inicio + timedelta(hours=24, seconds=1), tick=False):
         r = app.test_client().get(liga)
         assert r.status_code == 410 and "La liga venció" in r.get_data(as_text=True)
@@ -160,7 +144,7 @@ def test_recuperar_validaciones_y_liga_vencida(client, app, dos_contratistas, sm
 def test_restablecer_aplica_politica(client, app, dos_contratistas, smtp):
     _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
     entregar_correos(app)
-    liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    liga = liga_de(smtp.mensajes[0], LIGA_RESTABLECER_CAPTURISTA_RE)
     r = enviar(app.test_client(), liga, {"password": "maria.lopez99", "confirmar_password": "maria.lopez99"})
     assert r.status_code == 422 and "no puede contener" in r.get_data(as_text=True)
 
@@ -170,13 +154,13 @@ def test_f14_restablecer_rechaza_contrasena_comun(client, app, dos_contratistas,
     one still works."""
     _recuperar(client, "HEGG560427MVZRRL04", "maria@correo.example")
     entregar_correos(app)
-    liga = re.search(r"http://localhost(/capturista/restablecer/\S+)", smtp.mensajes[0].get_body(("plain",)).get_content()).group(1)
+    liga = liga_de(smtp.mensajes[0], LIGA_RESTABLECER_CAPTURISTA_RE)
     r = enviar(app.test_client(), liga, {"password": "Password123", "confirmar_password": "Password123"})
     assert r.status_code == 422
     assert ("La contraseña es demasiado común o aparece en listas de contraseñas filtradas; elige otra."
             in r.get_data(as_text=True))
-    assert _login(app.test_client(), password="Password123").status_code == 422
-    assert _login(app.test_client()).status_code == 303
+    assert iniciar_sesion_capturista(app.test_client(), password="Password123").status_code == 422
+    assert iniciar_sesion_capturista(app.test_client()).status_code == 303
 
 
 def test_recuperar_limitado_a_uno_por_minuto(client, app, dos_contratistas, smtp):
@@ -191,8 +175,8 @@ def test_recuperar_limitado_a_uno_por_minuto(client, app, dos_contratistas, smtp
 def test_activar_devuelve_el_acceso(client, app, dos_contratistas):
     from services.capturistas import dar_de_baja, reactivar
 
-    _login(client)
-    _elegir(client, dos_contratistas["a"])
+    iniciar_sesion_capturista(client)
+    elegir_contratista(client, dos_contratistas["a"])
     with app.app_context():
         relacion = db.session.scalar(select(RelacionCapturista).where(
             RelacionCapturista.contratista_id == dos_contratistas["a"]))
@@ -203,12 +187,12 @@ def test_activar_devuelve_el_acceso(client, app, dos_contratistas):
             RelacionCapturista.contratista_id == dos_contratistas["a"]))
         reactivar(relacion, actor="prueba")
         assert relacion.estatus == "activo"
-    assert _elegir(client, dos_contratistas["a"]).status_code == 303
+    assert elegir_contratista(client, dos_contratistas["a"]).status_code == 303
     assert "Alfa Servicios, S.A." in client.get("/capturista/").get_data(as_text=True)
 
 
 def test_elegir_sin_contratista_explica(client, dos_contratistas):
-    _login(client)
+    iniciar_sesion_capturista(client)
     pagina = client.get("/capturista/contratistas")
     r = client.post("/capturista/contratistas", data={"csrf_token": csrf_de(pagina)})
     assert r.status_code == 422 and "Elige uno de los contratistas de la lista." in r.get_data(as_text=True)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from commands import DEMO_PASSWORD, DEMO_RFC
 from extensions import db
 from models import Contratista
-from tests.factories import iniciar_sesion
+from tests.ayudantes import iniciar_sesion
 
 
 def _contratistas_demo(app) -> int:

@@ -9,14 +9,8 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Bitacora, CorreoSaliente, RelacionCapturista
 from models.types import ahora_utc
-from tests.conftest import csrf_de
-from tests.factories import crear_contratista, crear_persona, crear_relacion, iniciar_sesion
-
-GRID = "/administracion/consulta"
-
-
-def _persona(curp, nombre, ap1, ap2="", usuario=None):
-    return crear_persona(curp, nombre, ap1, ap2, usuario)
+from tests.ayudantes import GRID, acciones_de_bitacora, csrf_de, hx_fila, iniciar_sesion, post_fila
+from tests.factories import crear_contratista, crear_persona, crear_relacion
 
 
 def _relacion(contratista, capturista, estatus, correo, creado_en=None):
@@ -52,13 +46,13 @@ def datos(app, client):
         a = crear_contratista(razon_social="Alfa Servicios, S.A.")
         b = crear_contratista(razon_social="Beta Obras, S.A.")
         base = ahora_utc()
-        pendiente = _relacion(a, _persona("PEGL850304HJCRRS07", "JOSÉ LUIS", "PÉREZ", "GARCÍA"), "pendiente",
+        pendiente = _relacion(a, crear_persona("PEGL850304HJCRRS07", "JOSÉ LUIS", "PÉREZ", "GARCÍA"), "pendiente",
                               "jose@correo.example", base - timedelta(days=3))
-        activo = _relacion(a, _persona("HEGG560427MVZRRL04", "GUADALUPE", "HERNÁNDEZ", "GARCÍA", "lupita"), "activo",
-                           "lupe@correo.example", base - timedelta(days=2))
-        baja = _relacion(a, _persona("BEML920313HMCLNS09", "MARIO", "BELTRÁN", "MUÑOZ"), "baja",
+        activo = _relacion(a, crear_persona("HEGG560427MVZRRL04", "GUADALUPE", "HERNÁNDEZ", "GARCÍA", "lupita"),
+                           "activo", "lupe@correo.example", base - timedelta(days=2))
+        baja = _relacion(a, crear_persona("BEML920313HMCLNS09", "MARIO", "BELTRÁN", "MUÑOZ"), "baja",
                          "mario@correo.example", base - timedelta(days=1))
-        ajeno = _relacion(b, _persona("SABC560626MDFLRN01", "CARMEN", "SALAS", "BRAVO"), "pendiente",
+        ajeno = _relacion(b, crear_persona("SABC560626MDFLRN01", "CARMEN", "SALAS", "BRAVO"), "pendiente",
                           "carmen@correo.example")
         db.session.commit()
         ids = {"pendiente": pendiente.id, "activo": activo.id, "baja": baja.id, "ajeno": ajeno.id,
@@ -67,25 +61,9 @@ def datos(app, client):
     return ids
 
 
-def _hx(relacion_id):
-    return {"HX-Request": "true", "HX-Target": f"capturista-{relacion_id}"}
-
-
-def _post(client, url, datos=None, headers=None):
-    token = csrf_de(client.get(GRID))
-    return client.post(url, data={"csrf_token": token, "volver": GRID + "?estatus=", **(datos or {})},
-                       headers=headers or {})
-
-
 def _estatus(app, relacion_id):
     with app.app_context():
         return db.session.get(RelacionCapturista, relacion_id).estatus
-
-
-def _acciones_bitacora(app, relacion_id):
-    with app.app_context():
-        return list(db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == relacion_id)
-                                       .order_by(Bitacora.id)))
 
 
 # --- the grid ---------------------------------------------------------------------------------
@@ -169,7 +147,7 @@ def test_paginacion_por_cursor(app, client):
         c = crear_contratista()
         base = ahora_utc()
         for i in range(120):
-            p = _persona(f"CURP{i:014d}", f"NOMBRE{i:03d}", "APELLIDO")
+            p = crear_persona(f"CURP{i:014d}", f"NOMBRE{i:03d}", "APELLIDO")
             _relacion(c, p, "pendiente", f"p{i:03d}@correo.example", base - timedelta(minutes=i))
         db.session.commit()
         rfc = c.rfc
@@ -214,11 +192,11 @@ def test_editar_sin_js(client, app, datos, smtp):
 
 def test_editar_con_htmx_cambia_la_fila(client, app, datos, smtp):
     rid = datos["pendiente"]
-    r = client.get(f"{GRID}/{rid}/editar", headers=_hx(rid))
+    r = client.get(f"{GRID}/{rid}/editar", headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"') and 'name="telefono"' in html
-    r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
-                                                "confirmar_correo": "jose@correo.example"}, headers=_hx(rid))
+    r = post_fila(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
+                                                "confirmar_correo": "jose@correo.example"}, headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
     assert "se actualizaron correctamente" in html and ">Aceptar<" in html and "3312345678" in html
@@ -233,8 +211,8 @@ def test_editar_con_htmx_cambia_la_fila(client, app, datos, smtp):
 def test_editar_con_errores(client, app, datos, cambios, mensaje):
     rid = datos["pendiente"]
     campos = {"telefono": "3312345678", "correo": "x@correo.example", "confirmar_correo": "x@correo.example", **cambios}
-    for headers in ({}, _hx(rid)):
-        r = _post(client, f"{GRID}/{rid}/editar", campos, headers=headers)
+    for headers in ({}, hx_fila(rid)):
+        r = post_fila(client, f"{GRID}/{rid}/editar", campos, headers=headers)
         html = r.get_data(as_text=True)
         assert r.status_code == 422 and mensaje in html and "Hay un problema" in html
         assert ("<!doctype html>" in html) == (not headers)
@@ -245,39 +223,40 @@ def test_editar_con_errores(client, app, datos, cambios, mensaje):
 @pytest.mark.parametrize("estado", ["activo", "baja"])
 def test_editar_rechazado_fuera_de_pendiente(client, app, datos, estado):
     rid = datos[estado]
-    for headers in ({}, _hx(rid)):
+    for headers in ({}, hx_fila(rid)):
         assert client.get(f"{GRID}/{rid}/editar", headers=headers).status_code == 409
-        r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "x@correo.example",
+        r = post_fila(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "x@correo.example",
                                                     "confirmar_correo": "x@correo.example"}, headers=headers)
         assert r.status_code == 409
         html = r.get_data(as_text=True)
-        assert "ya no se pueden editar" in html or "ya no es posible editar" in html or "dado de baja" in html
+        assert {"activo": "ya no es posible editar sus datos de contacto",
+                "baja": "está dado de baja; actívalo antes de editar sus datos de contacto"}[estado] in html
     with app.app_context():
         relacion = db.session.get(RelacionCapturista, rid)
         assert relacion.correo != "x@correo.example" and relacion.telefono == "5512345678"
-    assert "edicion" not in _acciones_bitacora(app, rid)
+    assert "edicion" not in acciones_de_bitacora(app, rid)
 
 
 # --- Enviar email ------------------------------------------------------------------------------
 
 def test_enviar_email_nueva_liga_y_limite(client, app, datos, smtp):
     rid = datos["pendiente"]
-    r = _post(client, f"{GRID}/{rid}/enviar-email", headers=_hx(rid))
+    r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "Se le envió un nuevo correo para activar su acceso" in html
     assert len(smtp.mensajes) == 1
     # Second within the minute: refused with a Spanish message, no e-mail.
-    r = _post(client, f"{GRID}/{rid}/enviar-email")
+    r = post_fila(client, f"{GRID}/{rid}/enviar-email")
     assert r.status_code == 429 and "hace menos de un minuto" in r.get_data(as_text=True)
     assert len(smtp.mensajes) == 1
     with app.app_context():
         assert db.session.get(RelacionCapturista, rid).token_version == 2
-    assert _acciones_bitacora(app, rid) == ["reenvio"]
+    assert acciones_de_bitacora(app, rid) == ["reenvio"]
 
 
 def test_enviar_email_sin_js(client, app, datos, smtp):
     rid = datos["pendiente"]
-    r = _post(client, f"{GRID}/{rid}/enviar-email")
+    r = post_fila(client, f"{GRID}/{rid}/enviar-email", volver=GRID + "?estatus=")
     _confirmado_sin_js(client, r, rid, GRID + "?estatus=",
                        "Usuario capturista JOSÉ LUIS PÉREZ GARCÍA: Se le envió un nuevo correo")
     assert len(smtp.mensajes) == 1
@@ -286,11 +265,11 @@ def test_enviar_email_sin_js(client, app, datos, smtp):
 @pytest.mark.parametrize("estado", ["activo", "baja"])
 def test_enviar_email_rechazado(client, app, datos, smtp, estado):
     rid = datos[estado]
-    for headers in ({}, _hx(rid)):
-        r = _post(client, f"{GRID}/{rid}/enviar-email", headers=headers)
+    for headers in ({}, hx_fila(rid)):
+        r = post_fila(client, f"{GRID}/{rid}/enviar-email", headers=headers)
         assert r.status_code == 409
     assert smtp.mensajes == []
-    assert _acciones_bitacora(app, rid) == []
+    assert acciones_de_bitacora(app, rid) == []
 
 
 # --- Eliminar / Activar ------------------------------------------------------------------------
@@ -307,63 +286,63 @@ def test_eliminar_con_confirmacion_sin_js(client, app, datos, estado):
     nombre = {"pendiente": "JOSÉ LUIS PÉREZ GARCÍA", "activo": "GUADALUPE HERNÁNDEZ GARCÍA"}[estado]
     _confirmado_sin_js(client, r, rid, GRID + "?q=a", f"La relación con el usuario capturista {nombre} es baja.")
     assert _estatus(app, rid) == "baja"
-    assert _acciones_bitacora(app, rid) == ["baja"]
+    assert acciones_de_bitacora(app, rid) == ["baja"]
 
 
 def test_eliminar_con_htmx(client, app, datos):
     rid = datos["activo"]
-    r = client.get(f"{GRID}/{rid}/eliminar", headers=_hx(rid))
+    r = client.get(f"{GRID}/{rid}/eliminar", headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith(f'<tbody id="capturista-{rid}"')
     assert "¿Deseas dar de baja al usuario capturista?" in html and 'role="group"' in html
-    r = _post(client, f"{GRID}/{rid}/eliminar", headers=_hx(rid))
+    r = post_fila(client, f"{GRID}/{rid}/eliminar", headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "La relación con el usuario capturista GUADALUPE HERNÁNDEZ GARCÍA es baja." in html
     assert ">Baja<" in html and f"/{rid}/activar" in html
     # Aceptar brings the plain row back.
-    r = client.get(f"{GRID}/{rid}", headers=_hx(rid))
+    r = client.get(f"{GRID}/{rid}", headers=hx_fila(rid))
     assert "es baja" not in r.get_data(as_text=True) and ">Baja<" in r.get_data(as_text=True)
 
 
 def test_eliminar_rechazado_si_ya_es_baja(client, app, datos):
     rid = datos["baja"]
-    for headers in ({}, _hx(rid)):
+    for headers in ({}, hx_fila(rid)):
         assert client.get(f"{GRID}/{rid}/eliminar", headers=headers).status_code == 409
-        r = _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
+        r = post_fila(client, f"{GRID}/{rid}/eliminar", headers=headers)
         assert r.status_code == 409 and "ya está dado de baja" in r.get_data(as_text=True)
-    assert _acciones_bitacora(app, rid) == []
+    assert acciones_de_bitacora(app, rid) == []
 
 
 def test_activar_baja_de_pendiente_vuelve_a_pendiente(client, app, datos):
     rid = datos["baja"]
-    for headers in ({}, _hx(rid)):
+    for headers in ({}, hx_fila(rid)):
         r = client.get(f"{GRID}/{rid}/activar", headers=headers)
         assert r.status_code == 200 and ">Continuar<" in r.get_data(as_text=True)
-    r = _post(client, f"{GRID}/{rid}/activar", headers=_hx(rid))
+    r = post_fila(client, f"{GRID}/{rid}/activar", headers=hx_fila(rid))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "se activó correctamente" in html and ">Aceptar<" in html
     assert "Pendiente de activación" in html and f"/{rid}/enviar-email" in html
     assert _estatus(app, rid) == "pendiente"
-    assert _acciones_bitacora(app, rid) == ["activacion"]
+    assert acciones_de_bitacora(app, rid) == ["activacion"]
 
 
 def test_activar_sin_js_y_relacion_ya_aceptada_vuelve_a_activo(client, app, datos):
     rid = datos["activo"]
-    _post(client, f"{GRID}/{rid}/eliminar")
+    post_fila(client, f"{GRID}/{rid}/eliminar")
     assert _estatus(app, rid) == "baja"
-    r = _post(client, f"{GRID}/{rid}/activar")
+    r = post_fila(client, f"{GRID}/{rid}/activar")
     assert r.status_code == 303
     assert "se activó correctamente" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert _estatus(app, rid) == "activo"
-    assert _acciones_bitacora(app, rid) == ["baja", "activacion"]
+    assert acciones_de_bitacora(app, rid) == ["baja", "activacion"]
 
 
 @pytest.mark.parametrize("estado", ["pendiente", "activo"])
 def test_activar_rechazado_si_no_es_baja(client, app, datos, estado):
     rid = datos[estado]
-    for headers in ({}, _hx(rid)):
+    for headers in ({}, hx_fila(rid)):
         assert client.get(f"{GRID}/{rid}/activar", headers=headers).status_code == 409
-        r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+        r = post_fila(client, f"{GRID}/{rid}/activar", headers=headers)
         assert r.status_code == 409 and "no está dado de baja" in r.get_data(as_text=True)
     assert _estatus(app, rid) == estado
 
@@ -375,7 +354,7 @@ def test_pagina_vieja_no_puede_repetir_una_baja(client, app, datos):
     client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pestana1)})
     r = client.post(f"{GRID}/{rid}/eliminar", data={"csrf_token": csrf_de(pestana2)})
     assert r.status_code == 409
-    assert _acciones_bitacora(app, rid) == ["baja"]
+    assert acciones_de_bitacora(app, rid) == ["baja"]
 
 
 def test_baja_corta_la_liga_pendiente(client, app, datos, smtp):
@@ -384,7 +363,7 @@ def test_baja_corta_la_liga_pendiente(client, app, datos, smtp):
         from services.tokens import token_activacion
         token = token_activacion(db.session.get(RelacionCapturista, rid))
     assert app.test_client().get(f"/activacion/{token}").status_code == 200
-    _post(client, f"{GRID}/{rid}/eliminar")
+    post_fila(client, f"{GRID}/{rid}/eliminar")
     assert app.test_client().get(f"/activacion/{token}").status_code == 410
 
 
@@ -392,10 +371,10 @@ def test_baja_corta_la_liga_pendiente(client, app, datos, smtp):
 
 def test_bitacora_por_capturista(client, app, datos, smtp):
     rid = datos["pendiente"]
-    _post(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
+    post_fila(client, f"{GRID}/{rid}/editar", {"telefono": "3312345678", "correo": "jose@correo.example",
                                            "confirmar_correo": "jose@correo.example"})
-    _post(client, f"{GRID}/{rid}/eliminar")
-    _post(client, f"{GRID}/{rid}/activar")
+    post_fila(client, f"{GRID}/{rid}/eliminar")
+    post_fila(client, f"{GRID}/{rid}/activar")
     html = client.get(f"{GRID}/{rid}/bitacora").get_data(as_text=True)
     for texto in ("Edición de datos de contacto", "Teléfono: 5512345678 → 3312345678", "Baja",
                   "Activación (reversión de baja)", "Alfa Servicios, S.A. (contratista)",
@@ -410,12 +389,12 @@ def test_bitacora_por_capturista(client, app, datos, smtp):
 def test_editar_sin_cambios_no_escribe_bitacora(client, app, datos, smtp):
     """Issue 11 (6): Actualizar usuario with the same data says so and records nothing."""
     rid = datos["pendiente"]
-    for headers in ({}, _hx(rid)):
-        r = _post(client, f"{GRID}/{rid}/editar", {"telefono": "5512345678", "correo": "jose@correo.example",
+    for headers in ({}, hx_fila(rid)):
+        r = post_fila(client, f"{GRID}/{rid}/editar", {"telefono": "5512345678", "correo": "jose@correo.example",
                                                     "confirmar_correo": "jose@correo.example"}, headers=headers)
         texto = (client.get(r.headers["Location"]) if r.status_code == 303 else r).get_data(as_text=True)
         assert "No hubo cambios en los datos del usuario capturista JOSÉ LUIS PÉREZ GARCÍA." in texto
-    assert _acciones_bitacora(app, rid) == [] and smtp.mensajes == []
+    assert acciones_de_bitacora(app, rid) == [] and smtp.mensajes == []
 
 
 # --- Tenant isolation --------------------------------------------------------------------------
@@ -432,11 +411,11 @@ RUTAS_FILA = [
 def test_otro_contratista_recibe_404(client, app, datos, metodo, ruta, con_htmx):
     ajeno = datos["ajeno"]
     url = f"{GRID}/" + ruta.format(ajeno)
-    headers = _hx(ajeno) if con_htmx else {}
+    headers = hx_fila(ajeno) if con_htmx else {}
     if metodo == "GET":
         r = client.get(url, headers=headers)
     else:
-        r = _post(client, url, {"telefono": "3312345678", "correo": "x@correo.example",
+        r = post_fila(client, url, {"telefono": "3312345678", "correo": "x@correo.example",
                                 "confirmar_correo": "x@correo.example"}, headers=headers)
     assert r.status_code == 404
     assert "CARMEN" not in r.get_data(as_text=True)
@@ -450,12 +429,12 @@ def test_otro_contratista_recibe_404(client, app, datos, metodo, ruta, con_htmx)
 @pytest.mark.parametrize("metodo,ruta", RUTAS_FILA)
 def test_id_inexistente_es_404(client, datos, metodo, ruta):
     url = f"{GRID}/" + ruta.format(999999)
-    r = client.get(url) if metodo == "GET" else _post(client, url)
+    r = client.get(url) if metodo == "GET" else post_fila(client, url)
     assert r.status_code == 404
 
 
 def test_volver_no_sale_de_consulta(client, app, datos):
-    r = _post(client, f"{GRID}/{datos['activo']}/eliminar", {"volver": "https://malicioso.example/"})
+    r = post_fila(client, f"{GRID}/{datos['activo']}/eliminar", {"volver": "https://malicioso.example/"})
     html = _confirmado_sin_js(client, r, datos["activo"], GRID, "es baja.")
     assert "malicioso" not in html
 
@@ -470,8 +449,8 @@ def test_f09_activar_no_une_a_la_persona_por_si_solo(client, app, datos):
         relacion.capturista.activado_en = ahora_utc()
         db.session.commit()
     rid = datos["pendiente"]
-    _post(client, f"{GRID}/{rid}/eliminar")
-    r = _post(client, f"{GRID}/{rid}/activar")
+    post_fila(client, f"{GRID}/{rid}/eliminar")
+    r = post_fila(client, f"{GRID}/{rid}/activar")
     assert r.status_code == 303 and _estatus(app, rid) == "pendiente"
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Sigue pendiente de activación" in html
@@ -482,13 +461,13 @@ def test_activar_un_pendiente_le_deja_una_liga_valida_y_lo_dice(client, app, dat
     """Issue 11 (1): Alta → Eliminar → Activar of a pending capturista: its link still works and the
     message says until when; once the link has expired, Activar sends a new one and says so."""
     rid = datos["pendiente"]
-    headers = _hx(rid) if con_htmx else None
+    headers = hx_fila(rid) if con_htmx else None
 
     def mensaje(r):
         return (r if con_htmx else client.get(r.headers["Location"])).get_data(as_text=True)
 
-    _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
-    r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+    post_fila(client, f"{GRID}/{rid}/eliminar", headers=headers)
+    r = post_fila(client, f"{GRID}/{rid}/activar", headers=headers)
     assert "Sigue pendiente de activación. Su liga de activación sigue vigente hasta el" in mensaje(r)
     assert smtp.mensajes == []
     with app.app_context():
@@ -496,8 +475,8 @@ def test_activar_un_pendiente_le_deja_una_liga_valida_y_lo_dice(client, app, dat
         assert (relacion.estatus, relacion.token_version) == ("pendiente", 1)  # the same link, still valid
         relacion.liga_vence_en = ahora_utc() - timedelta(minutes=1)
         db.session.commit()
-    _post(client, f"{GRID}/{rid}/eliminar", headers=headers)
-    r = _post(client, f"{GRID}/{rid}/activar", headers=headers)
+    post_fila(client, f"{GRID}/{rid}/eliminar", headers=headers)
+    r = post_fila(client, f"{GRID}/{rid}/activar", headers=headers)
     assert "Se le envió un nuevo correo para activar su acceso" in mensaje(r)
     assert [m["To"] for m in smtp.mensajes] == ["jose@correo.example"]
     with app.app_context():

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import DatosGenerales
-from tests.conftest import csrf_de, enviar
-from tests.factories import DATOS_GENERALES, crear_contratista, iniciar_sesion
+from tests.ayudantes import csrf_de, enviar, iniciar_sesion
+from tests.factories import DATOS_GENERALES, crear_contratista
 
 URL = "/contratista/datos-generales"
 

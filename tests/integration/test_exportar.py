@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista
 from models.types import ahora_utc
-from tests.conftest import csrf_de
-from tests.factories import crear_contratista, crear_persona, crear_relacion, iniciar_sesion
+from tests.ayudantes import csrf_de, iniciar_sesion
+from tests.factories import crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 EXPORTAR = "/administracion/exportar-excel"
 
@@ -260,15 +260,6 @@ def test_exportacion_grande_en_segundo_plano(client, app, datos, consumidor, mon
 EN_CURSO = "Ya hay una exportación en proceso; espera a que termine para solicitar otra."
 
 
-def _exportacion(app, contratista_id, estado):
-    with app.app_context():
-        e = Exportacion(contratista_id=contratista_id, solicitante="x", nombre_archivo="capturistas.xlsx",
-                        estado=estado, total=10)
-        db.session.add(e)
-        db.session.commit()
-        return e.id
-
-
 def _ids_exportaciones(app, contratista_id):
     with app.app_context():
         return list(db.session.scalars(select(Exportacion.id).where(Exportacion.contratista_id == contratista_id)
@@ -298,7 +289,7 @@ def test_f12_una_sola_exportacion_en_segundo_plano_por_contratista(client, app, 
 def test_f12_solo_un_trabajo_sin_terminar_bloquea(client, app, datos, estado, bloquea):
     """F12: a pending or in-process job blocks a new one; a finished one (lista, error, vencida) does not."""
     app.config["EXPORTACION_UMBRAL"] = 1
-    previa = _exportacion(app, datos["a"], estado)
+    previa = crear_exportacion(app, datos["a"], estado)
     r = _exportar(client)
     ids = _ids_exportaciones(app, datos["a"])
     if bloquea:
@@ -310,7 +301,7 @@ def test_f12_solo_un_trabajo_sin_terminar_bloquea(client, app, datos, estado, bl
 
 def test_f12_el_trabajo_de_otro_contratista_no_bloquea(client, app, datos):
     app.config["EXPORTACION_UMBRAL"] = 1
-    ajena = _exportacion(app, datos["b"], "pendiente")
+    ajena = crear_exportacion(app, datos["b"], "pendiente")
     r = _exportar(client)
     [propia] = _ids_exportaciones(app, datos["a"])
     assert r.status_code == 303 and r.headers["Location"] == f"{EXPORTAR}/{propia}" and propia != ajena

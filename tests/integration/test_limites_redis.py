@@ -12,8 +12,8 @@ import pytest
 
 from app import create_app
 from config import TestConfig
-from tests.conftest import puerto_libre
-from tests.factories import PASSWORD, crear_contratista, iniciar_sesion
+from tests.ayudantes import csrf_de, iniciar_sesion, puerto_libre
+from tests.factories import PASSWORD, crear_contratista
 
 REDIS = shutil.which("redis-server")
 
@@ -64,7 +64,5 @@ def test_dos_instancias_cuentan_juntas_los_fallos_y_las_sesiones(app, database_u
     assert copia.get("/administracion/consulta").status_code == 200
     # ...until Cerrar sesión on the first one ends it everywhere.
     pagina = duenio.get("/")
-    from tests.conftest import csrf_de
-
     assert duenio.post("/cuenta/cerrar-sesion", data={"csrf_token": csrf_de(pagina)}).status_code == 303
     assert copia.get("/administracion/consulta").status_code == 302

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Capturista
 from services.padron import HttpPadron, PadronNoDisponible
-from tests.conftest import csrf_de
-from tests.factories import crear_contratista, iniciar_sesion
+from tests.ayudantes import ALTA, csrf_de, iniciar_sesion, validar
+from tests.factories import crear_contratista
 
 CONOCIDA = "PEGL850304HJCRRS07"  # JOSÉ LUIS PÉREZ GARCÍA (valid check digit)
 DESCONOCIDA = "HEGG560427MVZRRL04"
@@ -83,20 +83,15 @@ def test_alta_con_padron_http(app, client, servicio):
     with app.app_context():
         rfc = crear_contratista().rfc
     iniciar_sesion(client, rfc)
-
-    def validar(curp):
-        pagina = client.get("/administracion/alta-usuarios/")
-        return client.post("/administracion/alta-usuarios/validar", data={"csrf_token": csrf_de(pagina), "curp": curp})
-
-    assert "JOSÉ LUIS" in validar(CONOCIDA).get_data(as_text=True)
-    assert "no se encontró en el padrón" in validar(DESCONOCIDA).get_data(as_text=True)
+    assert "JOSÉ LUIS" in validar(client, CONOCIDA).get_data(as_text=True)
+    assert "no se encontró en el padrón" in validar(client, DESCONOCIDA).get_data(as_text=True)
     for curp in (LENTA, ROTA):
-        r = validar(curp)
+        r = validar(client, curp)
         assert r.status_code == 422
         assert "El servicio de validación de CURP no está disponible, intenta más tarde." in r.get_data(as_text=True)
     # Guardar while the service is down: nothing saved.
-    pagina = client.get("/administracion/alta-usuarios/")
-    r = client.post("/administracion/alta-usuarios/", data={
+    pagina = client.get(ALTA)
+    r = client.post(ALTA, data={
         "csrf_token": csrf_de(pagina), "curp": ROTA, "clave": "x", "telefono": "5512345678",
         "correo": "a@b.example", "confirmar_correo": "a@b.example"})
     assert r.status_code == 422 and "no está disponible" in r.get_data(as_text=True)

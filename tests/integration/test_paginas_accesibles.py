@@ -6,13 +6,11 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from models import Exportacion
 from models.types import ahora_utc
-from tests.conftest import csrf_de, enviar
-from tests.factories import DATOS_GENERALES, crear_contratista, crear_persona, crear_relacion, iniciar_sesion
+from tests.ayudantes import GRID, csrf_de, enviar, hx_fila, iniciar_sesion
+from tests.factories import DATOS_GENERALES, crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 TITULO_RE = re.compile(r"<title>(.*?)</title>", re.S)
-GRID = "/administracion/consulta"
 EXPORTAR = "/administracion/exportar-excel"
 
 
@@ -93,7 +91,7 @@ def test_titulo_de_error_en_inicio_de_sesion_fallido(client, app):
 def test_fragmentos_htmx_sin_titulo(client, contratista):
     """A fragment has no <title> of its own (the prefix is only for whole pages)."""
     rid = contratista["pendiente"]
-    r = client.get(f"{GRID}/{rid}/editar", headers={"HX-Request": "true", "HX-Target": f"capturista-{rid}"})
+    r = client.get(f"{GRID}/{rid}/editar", headers=hx_fila(rid))
     assert "<title>" not in r.get_data(as_text=True)
 
 
@@ -122,17 +120,11 @@ def test_ningun_parrafo_con_aria_labelledby(client, contratista):
 
 # --- the export page: refresh only without JavaScript, polling stops, the result announced --------
 
-def _exportacion(app, contratista_id, estado, **kw):
-    with app.app_context():
-        e = Exportacion(contratista_id=contratista_id, solicitante="x", estado=estado, total=10,
-                        nombre_archivo="capturistas_ABC010101A12_20260315_083000.xlsx", **kw)
-        db.session.add(e)
-        db.session.commit()
-        return e.id
+ARCHIVO = "capturistas_ABC010101A12_20260315_083000.xlsx"
 
 
 def test_exportacion_pendiente_refresca_solo_sin_javascript(client, app, contratista):
-    eid = _exportacion(app, contratista["id"], "pendiente")
+    eid = crear_exportacion(app, contratista["id"], "pendiente", nombre_archivo=ARCHIVO)
     html = client.get(f"{EXPORTAR}/{eid}").get_data(as_text=True)
     cabeza = html.split("</head>")[0]
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in cabeza
@@ -146,7 +138,8 @@ def test_exportacion_pendiente_refresca_solo_sin_javascript(client, app, contrat
     ("error", "No se pudo generar el archivo."),
 ])
 def test_exportacion_terminada_no_sondea_y_anuncia(client, app, contratista, estado, anuncio):
-    eid = _exportacion(app, contratista["id"], estado, escritas=10, expira_en=ahora_utc() + timedelta(hours=24))
+    eid = crear_exportacion(app, contratista["id"], estado, nombre_archivo=ARCHIVO, escritas=10,
+                            expira_en=ahora_utc() + timedelta(hours=24))
     html = client.get(f"{EXPORTAR}/{eid}").get_data(as_text=True)
     assert "refresh" not in html
     texto = client.get(f"{EXPORTAR}/{eid}", headers={"HX-Request": "true", "HX-Target": "exportacion-estado"}

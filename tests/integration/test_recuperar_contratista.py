@@ -1,7 +1,6 @@
 """Recuperar contraseña for contractors: the same answer whatever matched, mail only to a confirmed
 account's own address and never inside the request, a 24-hour single-use link, the password policy,
 every session ended, one message per minute per account and a per-client throttle."""
-import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -11,8 +10,8 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Contratista, CorreoSaliente
-from tests.conftest import entregar_correos, enviar
-from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
+from tests.ayudantes import LIGA_RESTABLECER_RE, entregar_correos, enviar, iniciar_sesion, liga_de
+from tests.factories import PASSWORD, crear_contratista, rfc_valido
 
 RECUPERAR = "/cuenta/recuperar-contrasena"
 LOGIN = "/cuenta/iniciar-sesion"
@@ -22,7 +21,6 @@ RAZON_A = "Alfa Servicios Especializados, S.A. de C.V."
 NUEVA = "Renovada2026segura"
 MENSAJE = ("Si el RFC y el correo electrónico corresponden a una cuenta de contratista, recibirás un correo con "
            "una liga para restablecer tu contraseña. La liga es válida durante 24 horas.")
-LIGA_RE = re.compile(r"http://localhost(/cuenta/restablecer/[A-Za-z0-9_.\-]+)")
 
 
 @pytest.fixture
@@ -48,14 +46,10 @@ def _recuperar(client, rfc, correo, **kwargs):
     return enviar(client, RECUPERAR, {"rfc": rfc, "correo": correo}, **kwargs)
 
 
-def _liga(smtp, indice=0) -> str:
-    return LIGA_RE.search(smtp.mensajes[indice].get_body(("plain",)).get_content()).group(1)
-
-
 def _pedir_liga(app, client, smtp, rfc) -> str:
     assert _recuperar(client, rfc, CORREO_A).status_code == 303
     entregar_correos(app)
-    return _liga(smtp, -1)
+    return liga_de(smtp.mensajes[-1], LIGA_RESTABLECER_RE)
 
 
 def _restablecer(client, liga, password=NUEVA, confirmar=None, desde=None):
@@ -116,7 +110,7 @@ def test_el_correo_trae_la_liga_el_vencimiento_y_solo_el_rfc(client, app, cuenta
     vence = (inicio + timedelta(hours=24)).astimezone(ZoneInfo("America/Mexico_City")).strftime("%d/%m/%Y %H:%M")
     for tipo in ("plain", "html"):
         cuerpo = mensaje.get_body((tipo,)).get_content()
-        assert LIGA_RE.search(cuerpo), tipo
+        assert LIGA_RESTABLECER_RE.search(cuerpo), tipo
         assert cuentas["rfc_a"] in cuerpo and vence in cuerpo and "24 horas" in cuerpo, tipo
         assert RAZON_A not in cuerpo and "Limpieza" not in cuerpo, tipo  # nothing of the account but its RFC
     assert "Restablece" in mensaje["Subject"]

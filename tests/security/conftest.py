@@ -13,14 +13,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "hypothesis-icsoe-seguridad")
 
+from tests.security.estadisticas import ESTADISTICAS
 from tests.security.mundo import crear_mundo
-
-#: Figures gathered while the suite runs, printed in the terminal summary.
-ESTADISTICAS: dict[str, int] = {}
-
-
-def contar(clave: str, n: int = 1) -> None:
-    ESTADISTICAS[clave] = ESTADISTICAS.get(clave, 0) + n
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from sqlalchemy import select
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, Exportacion, RelacionCapturista
 from models.types import ahora_utc
-from tests.conftest import enviar
+from tests.ayudantes import CSRF_RE, elegir_contratista, iniciar_sesion, iniciar_sesion_capturista
 from tests.factories import (
-    CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, iniciar_sesion,
+    CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, crear_persona,
+    crear_relacion,
 )
 
 RAZON_A = "Alfa Matriz Seguridad, S.A. de C.V."
@@ -47,7 +48,6 @@ CURP_CAPTURISTA = "HEGG560427MVZRRL04"
 CORREO_CAPTURISTA = "maria@correo.example"
 
 TOKEN_HX_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
-TOKEN_CAMPO_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @dataclass
@@ -75,19 +75,10 @@ class Mundo:
 
 def _relacion(contratista, persona, estatus: str, correo: str) -> RelacionCapturista:
     ahora = ahora_utc()
-    capturista = Capturista(curp=persona.curp, nombre=persona.nombre, primer_apellido=persona.primer_apellido,
-                            segundo_apellido=persona.segundo_apellido)
-    db.session.add(capturista)
-    db.session.flush()
-    relacion = RelacionCapturista(
-        contratista_id=contratista.id, capturista_id=capturista.id, telefono="5512345678", correo=correo,
-        estatus=estatus, creado_en=ahora - timedelta(hours=1), token_version=1,
-        liga_vence_en=ahora + timedelta(hours=24), baja_en=ahora if estatus == "baja" else None)
-    relacion.capturista = capturista
-    relacion.copiar_datos_de(capturista)
-    db.session.add(relacion)
-    db.session.flush()
-    return relacion
+    capturista = crear_persona(persona.curp, persona.nombre, persona.primer_apellido, persona.segundo_apellido)
+    return crear_relacion(contratista, capturista, correo=correo, estatus=estatus, creado_en=ahora - timedelta(hours=1),
+                          token_version=1, liga_vence_en=ahora + timedelta(hours=24),
+                          baja_en=ahora if estatus == "baja" else None)
 
 
 def _exportacion(app, contratista, secreto: str) -> int:
@@ -163,17 +154,16 @@ def token_csrf(client) -> str:
     """The CSRF token of this client's session, taken from any page (the 404 page will do:
     every page carries it in ``hx-headers`` for htmx)."""
     texto = client.get("/pagina-que-no-existe-csrf").get_data(as_text=True)
-    m = TOKEN_HX_RE.search(texto) or TOKEN_CAMPO_RE.search(texto)
+    m = TOKEN_HX_RE.search(texto) or CSRF_RE.search(texto)
     assert m, "la página no trae token CSRF"
     return html.unescape(m.group(1))
 
 
 def entrar_capturista(client, contratista_id: int | None = None):
-    r = enviar(client, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
+    r = iniciar_sesion_capturista(client, USUARIO_CAPTURISTA, CLAVE_CAPTURISTA)
     assert r.status_code == 303, r.status_code
     if contratista_id is not None:
-        r = client.post("/capturista/contratistas", data={"csrf_token": token_csrf(client),
-                                                          "contratista_id": contratista_id})
+        r = elegir_contratista(client, contratista_id)
         assert r.status_code == 303, r.status_code
     return r
 

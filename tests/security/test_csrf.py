@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     ANONIMO, CAPTURISTA, DUENO, cliente_de, crear_mundo, diferencias, foto, token_csrf,
 )

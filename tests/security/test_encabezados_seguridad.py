@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import contar
+from tests.ayudantes import iniciar_sesion
+from tests.factories import PASSWORD
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, cliente_de, crear_mundo, problemas_html, token_csrf,
 )
@@ -198,8 +200,6 @@ def test_datos_personales_y_descargas_sin_cache(app, mundo):
 
 
 def test_cookie_de_sesion_httponly_y_samesite(app, mundo):
-    from tests.factories import PASSWORD, iniciar_sesion
-
     client = app.test_client()
     r = iniciar_sesion(client, mundo.a.rfc, PASSWORD)
     cookies = [c for c in r.headers.getlist("Set-Cookie") if c.startswith("session=")]
@@ -213,8 +213,6 @@ def test_cookie_de_sesion_httponly_y_samesite(app, mundo):
 def test_cookie_secure_y_hsts_solo_por_https(app, mundo, segura):
     """With SESSION_COOKIE_SECURE the session cookie is Secure; HSTS only on an https request, so
     http://127.0.0.1 in development is never pinned to https."""
-    from tests.factories import PASSWORD, iniciar_sesion
-
     app.config.update(SESSION_COOKIE_SECURE=segura, REMEMBER_COOKIE_SECURE=segura)
     client = app.test_client()
     r = iniciar_sesion(client, mundo.a.rfc, PASSWORD)

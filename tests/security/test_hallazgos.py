@@ -15,15 +15,13 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import CorreoSaliente, DatosGenerales, RelacionCapturista
-from tests.conftest import csrf_de, enviar
-from tests.factories import PASSWORD, crear_contratista, iniciar_sesion, rfc_valido
-from tests.integration.test_alta_usuarios import _guardar, _validar
+from tests.ayudantes import (GRID, csrf_de, enviar, guardar, hx_fila, iniciar_sesion,
+                             iniciar_sesion_capturista, validar)
+from tests.factories import PASSWORD, crear_contratista, rfc_valido
 from tests.security.mundo import (
     AJENO, CAPTURISTA, CLAVE_CAPTURISTA, CURP_CAPTURISTA, CORREO_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de,
     token_csrf,
 )
-
-CONSULTA = "/administracion/consulta"
 
 
 # --- F03: sessions that end -----------------------------------------------------------------------
@@ -33,10 +31,10 @@ def test_f03_una_cookie_copiada_antes_de_cerrar_sesion_ya_no_sirve(app, mundo):
     copia = app.test_client()
     cookie = duenio.get_cookie("session")
     copia.set_cookie(cookie.key, cookie.value)
-    assert copia.get(CONSULTA).status_code == 200  # the copy works while the session lives
+    assert copia.get(GRID).status_code == 200  # the copy works while the session lives
     r = duenio.post("/cuenta/cerrar-sesion", data={"csrf_token": token_csrf(duenio)})
     assert r.status_code == 303
-    r = copia.get(CONSULTA)
+    r = copia.get(GRID)
     assert r.status_code == 302 and r.headers["Location"].startswith("/cuenta/iniciar-sesion")
 
 
@@ -55,7 +53,7 @@ def test_f03_la_baja_termina_el_acceso_de_esa_sesion(app, mundo):
     capturista = cliente_de(app, mundo, CAPTURISTA)
     duenio = cliente_de(app, mundo, DUENO)
     activo = mundo.a.relaciones["activo"]
-    assert duenio.post(f"{CONSULTA}/{activo}/eliminar", data={"csrf_token": token_csrf(duenio)}).status_code == 303
+    assert duenio.post(f"{GRID}/{activo}/eliminar", data={"csrf_token": token_csrf(duenio)}).status_code == 303
     r = capturista.get("/capturista/")
     assert r.status_code == 302 and r.headers["Location"] == "/capturista/contratistas"
 
@@ -64,11 +62,11 @@ def test_f03_sesion_inactiva_se_cierra(app, mundo):
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
         duenio = cliente_de(app, mundo, DUENO)
-        assert duenio.get(CONSULTA).status_code == 200
+        assert duenio.get(GRID).status_code == 200
     with time_machine.travel(inicio + timedelta(minutes=29), tick=False):
-        assert duenio.get(CONSULTA).status_code == 200  # activity keeps it alive
+        assert duenio.get(GRID).status_code == 200  # activity keeps it alive
     with time_machine.travel(inicio + timedelta(minutes=29 + 31), tick=False):
-        r = duenio.get(CONSULTA)
+        r = duenio.get(GRID)
         assert r.status_code == 302 and r.headers["Location"].startswith("/cuenta/iniciar-sesion")
         assert "por inactividad" in duenio.get(r.headers["Location"]).get_data(as_text=True)
 
@@ -76,8 +74,8 @@ def test_f03_sesion_inactiva_se_cierra(app, mundo):
 # --- F05: no spam relay -----------------------------------------------------------------------------
 
 def _editar(client, relacion_id: int, correo: str):
-    pagina = client.get(f"{CONSULTA}/{relacion_id}/editar")
-    return client.post(f"{CONSULTA}/{relacion_id}/editar", data={
+    pagina = client.get(f"{GRID}/{relacion_id}/editar")
+    return client.post(f"{GRID}/{relacion_id}/editar", data={
         "csrf_token": csrf_de(pagina), "telefono": "5512345678", "correo": correo, "confirmar_correo": correo})
 
 
@@ -104,7 +102,7 @@ def test_f05_tope_diario_de_correos_por_contratista(app, mundo):
     app.config["CORREOS_POR_DIA_CONTRATISTA"] = 2
     duenio = cliente_de(app, mundo, DUENO)
     personas = mundo.personas[4:8]
-    respuestas = [_guardar(duenio, p.curp, correo=f"p{i}@correo.example") for i, p in enumerate(personas)]
+    respuestas = [guardar(duenio, p.curp, correo=f"p{i}@correo.example") for i, p in enumerate(personas)]
     assert [r.status_code for r in respuestas] == [303, 303, 422, 422]
     assert "límite de 2 correos en 24 horas" in respuestas[2].get_data(as_text=True)
     with app.app_context():
@@ -116,7 +114,7 @@ def test_f05_tope_diario_de_correos_por_contratista(app, mundo):
     assert (correos, creadas) == (2, 3 + 2)  # nothing was saved without its e-mail
     # Another contractor is not affected.
     otro = cliente_de(app, mundo, AJENO)
-    assert _guardar(otro, personas[3].curp, correo="b@correo.example").status_code == 303
+    assert guardar(otro, personas[3].curp, correo="b@correo.example").status_code == 303
 
 
 def test_f05_lo_que_pide_un_extrano_no_gasta_el_cupo_del_contratista(app, mundo):
@@ -140,7 +138,7 @@ def test_f05_lo_que_pide_un_extrano_no_gasta_el_cupo_del_contratista(app, mundo)
             CorreoSaliente.contratista_id == mundo.a.id)) == 6  # 3 resets + 3 notices, all for A
         db.session.remove()
     duenio = cliente_de(app, mundo, DUENO)
-    assert _guardar(duenio, mundo.personas[4].curp, correo="p@correo.example").status_code == 303
+    assert guardar(duenio, mundo.personas[4].curp, correo="p@correo.example").status_code == 303
 
 
 # --- F06: control characters ------------------------------------------------------------------------
@@ -158,7 +156,7 @@ def test_f06_razon_social_con_salto_de_linea_se_rechaza(app, mundo):
         html = r.get_data(as_text=True)
         assert r.status_code == 422 and "caracteres no permitidos" in html and 'href="#razon_social"' in html
     # Alta afterwards still works and its e-mail goes out (the 500 after saving is gone).
-    assert _guardar(duenio, mundo.personas[6].curp, correo="nuevo@correo.example").status_code == 303
+    assert guardar(duenio, mundo.personas[6].curp, correo="nuevo@correo.example").status_code == 303
 
 
 def test_f06_todos_los_formularios_rechazan_caracteres_de_control(app, mundo):
@@ -179,14 +177,14 @@ def test_f06_todos_los_formularios_rechazan_caracteres_de_control(app, mundo):
 def test_f07_validar_limitado_por_cliente_y_globalmente(app, mundo):
     app.config["VALIDAR_LIMITE_CLIENTE"] = "3 per hour"
     duenio = cliente_de(app, mundo, DUENO)
-    estados = [_validar(duenio, p.curp).status_code for p in mundo.personas[4:8]]
+    estados = [validar(duenio, p.curp).status_code for p in mundo.personas[4:8]]
     assert estados == [200, 200, 200, 429]
     # A second account from the same machine does not get a fresh allowance.
     with app.app_context():
         segundo = crear_contratista().rfc
     otro = app.test_client()
     iniciar_sesion(otro, segundo)
-    assert _validar(otro, mundo.personas[9].curp).status_code == 429
+    assert validar(otro, mundo.personas[9].curp).status_code == 429
     # The system-wide cap holds whatever the address and the account.
     app.config["VALIDAR_LIMITE_CLIENTE"] = "100 per hour"
     app.config["VALIDAR_LIMITE_GLOBAL"] = "5 per hour"
@@ -195,7 +193,7 @@ def test_f07_validar_limitado_por_cliente_y_globalmente(app, mundo):
         cliente = app.test_client()
         cliente.environ_base["REMOTE_ADDR"] = f"198.51.100.{30 + i}"
         assert iniciar_sesion(cliente, segundo).status_code == 303
-        estados += [_validar(cliente, p.curp).status_code for p in mundo.personas[9:11]]
+        estados += [validar(cliente, p.curp).status_code for p in mundo.personas[9:11]]
     # (A new limit value is a new counter in Flask-Limiter: the 5 start from zero here.)
     assert estados == [200] * 5 + [429] * 3
 
@@ -263,7 +261,7 @@ def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mund
     _maria_en_el_padron(app)
     paginas, filas = [], []
     for curp, correo in ((CURP_CAPTURISTA, "quien@beta.example"), (nueva.curp, "nueva@beta.example")):
-        r = _guardar(ajeno, curp, correo=correo)
+        r = guardar(ajeno, curp, correo=correo)
         assert r.status_code == 303
         paginas.append(ajeno.get(r.headers["Location"]).get_data(as_text=True))
         with app.app_context():
@@ -271,7 +269,7 @@ def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mund
             filas.append((relacion.estatus, relacion.activado_en))
             rid = relacion.id
             db.session.remove()
-        fila = ajeno.get(f"{CONSULTA}/{rid}", headers={"HX-Request": "true", "HX-Target": f"capturista-{rid}"})
+        fila = ajeno.get(f"{GRID}/{rid}", headers=hx_fila(rid))
         paginas.append(fila.get_data(as_text=True))
     assert filas == [("pendiente", None), ("pendiente", None)]
 
@@ -297,7 +295,7 @@ def test_f09_alta_de_una_persona_con_usuario_se_ve_igual_que_una_nueva(app, mund
     assert enviados == [("activacion", "quien@beta.example"), ("activacion", "nueva@beta.example")]
     # maria has nothing to accept from B, and B cannot have her by itself.
     capturista = app.test_client()
-    enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
+    iniciar_sesion_capturista(capturista, USUARIO_CAPTURISTA, CLAVE_CAPTURISTA)
     assert "Invitaciones pendientes" not in capturista.get("/capturista/contratistas").get_data(as_text=True)
     r = capturista.post("/capturista/contratistas", data={"csrf_token": token_csrf(capturista),
                                                           "contratista_id": mundo.b.id})
@@ -310,9 +308,9 @@ def test_f01_un_usuario_ocupado_no_acepta_lo_enviado_a_otro_correo(app, mundo):
     her: no invitation appears for the usuario, and B's link needs both the link and her session."""
     ajeno = cliente_de(app, mundo, AJENO)
     _maria_en_el_padron(app)
-    assert _guardar(ajeno, CURP_CAPTURISTA, correo="la.verdadera@correo.example").status_code == 303
+    assert guardar(ajeno, CURP_CAPTURISTA, correo="la.verdadera@correo.example").status_code == 303
     capturista = app.test_client()
-    enviar(capturista, "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA})
+    iniciar_sesion_capturista(capturista, USUARIO_CAPTURISTA, CLAVE_CAPTURISTA)
     assert "Invitaciones pendientes" not in capturista.get("/capturista/contratistas").get_data(as_text=True)
     with app.app_context():
         from services.tokens import token_activacion

@@ -12,11 +12,10 @@ from domain.curp import es_valida
 from domain.padron_ficticio import generar_personas
 from extensions import db
 from models import RelacionCapturista, ValidacionCurp
-from tests.security.conftest import contar
+from tests.ayudantes import ALTA, HX_ALTA, validar
+from tests.security.estadisticas import contar
 from tests.security.mundo import AJENO, DUENO, cliente_de, token_csrf
 
-VALIDAR = "/administracion/alta-usuarios/validar"
-ALTA = "/administracion/alta-usuarios/"
 LIMITE = 4
 MENSAJE = f"Alcanzaste el límite de {LIMITE} validaciones de CURP por hora"
 
@@ -26,10 +25,6 @@ def _curps_nuevas(n: int) -> list[str]:
     curps = [p.curp for p in generar_personas(n, 20260401)]
     assert all(es_valida(c) for c in curps) and len(set(curps)) == n
     return curps
-
-
-def _validar(client, curp, **kw):
-    return client.post(VALIDAR, data={"csrf_token": token_csrf(client), "curp": curp}, **kw)
 
 
 def _validaciones(app, contratista_id):
@@ -50,14 +45,14 @@ def test_enumeracion_cortada_tras_el_limite(app, mundo):
     with time_machine.travel(inicio, tick=False):
         # Within the limit the answer is "not found" (the padrón is really asked).
         for curp in enumeradas[:LIMITE]:
-            r = _validar(client, curp)
+            r = validar(client, curp)
             assert r.status_code == 422 and "no se encontró en el padrón" in r.get_data(as_text=True)
             contar("limite_curp_intentos")
         # Then every new CURP is refused without asking the padrón, whatever the form or the channel.
         for i, curp in enumerate(enumeradas[LIMITE:] + [en_padron.curp]):
             variante = [curp, curp.lower(), f"  {curp}  "][i % 3]
-            encabezados = {"HX-Request": "true", "HX-Target": "alta-formulario"} if i % 2 else {}
-            r = _validar(client, variante, headers=encabezados)
+            encabezados = HX_ALTA if i % 2 else {}
+            r = validar(client, variante, headers=encabezados)
             texto = r.get_data(as_text=True)
             assert r.status_code == 422, (curp, r.status_code)
             assert MENSAJE in texto and "no se encontró" not in texto, curp
@@ -75,15 +70,15 @@ def test_enumeracion_cortada_tras_el_limite(app, mundo):
                                      .where(RelacionCapturista.correo == "enum@correo.example")) == 0
             db.session.remove()
         # A CURP already validated this hour is still free (Guardar re-checks it).
-        r = _validar(client, enumeradas[0])
+        r = validar(client, enumeradas[0])
         assert r.status_code == 422 and "no se encontró" in r.get_data(as_text=True)
         # Another contractor has its own allowance; the first one's attempts do not spill over.
         otro = cliente_de(app, mundo, AJENO)
-        r = _validar(otro, en_padron.curp)
+        r = validar(otro, en_padron.curp)
         assert r.status_code == 200 and en_padron.nombre in r.get_data(as_text=True)
     # An hour later the window has moved on.
     with time_machine.travel(inicio + timedelta(hours=1, seconds=1), tick=False):
-        r = _validar(client, en_padron.curp)
+        r = validar(client, en_padron.curp)
         assert r.status_code == 200 and en_padron.nombre in r.get_data(as_text=True)
 
 
@@ -91,7 +86,7 @@ def test_curps_mal_formadas_no_llegan_al_padron_ni_gastan_el_limite(app, mundo):
     app.config["VALIDACIONES_CURP_POR_HORA"] = LIMITE
     client = cliente_de(app, mundo, DUENO)
     for curp in ["X" * 18, "HEGG560427MVZRRL0", "HEGG561327MVZRRL04", "' OR 1=1 --", "%" * 18, "_" * 18]:
-        r = _validar(client, curp)
+        r = validar(client, curp)
         assert r.status_code == 422 and "Hay un problema" in r.get_data(as_text=True)
         contar("limite_curp_intentos")
     assert _validaciones(app, mundo.a.id) == 0
@@ -107,7 +102,7 @@ def test_limite_con_curps_consecutivas_generadas(app, mundo):
     candidatas = [c for c in (base + h + digito_verificador(base + h) for h in "0123456789ABCDEFGHIJ")
                   if es_valida(c)]
     assert len(candidatas) > LIMITE + 2
-    respuestas = [_validar(client, c) for c in candidatas]
+    respuestas = [validar(client, c) for c in candidatas]
     contar("limite_curp_intentos", len(respuestas))
     cortadas = [r for r in respuestas if MENSAJE in r.get_data(as_text=True)]
     assert len(cortadas) == len(candidatas) - LIMITE

@@ -12,7 +12,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.security.conftest import ESTADISTICAS, contar
+from tests.security.estadisticas import ESTADISTICAS, contar
 from tests.security.mundo import (
     AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, SIN_DATOS, cliente_de, crear_mundo, diferencias, foto, token_csrf,
 )

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.factories import DATOS_GENERALES, PASSWORD, rfc_valido
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     AJENO, ANONIMO, CAPTURISTA, CLAVE_CAPTURISTA, CURP_CAPTURISTA, CORREO_CAPTURISTA, DUENO, SIN_DATOS,
     USUARIO_CAPTURISTA, cliente_de, en_este_sitio, problemas_html, token_csrf,

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.factories import CLAVE_CAPTURISTA, PASSWORD
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import DUENO, USUARIO_CAPTURISTA, cliente_de, en_este_sitio, token_csrf
 
 MALICIOSOS = [

@@ -20,7 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from registro_accesos import FiltroTokens, ocultar_tokens
-from tests.conftest import puerto_libre
+from tests.ayudantes import puerto_libre
 
 RAIZ = Path(__file__).resolve().parents[2]
 TOKEN = "eyJyIjoxLCJ2IjoxfQ.aT0v8w.Kx3-9_SECRETO-TOKEN-XYZ"  # an itsdangerous-shaped token

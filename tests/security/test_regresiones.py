@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.security.conftest import contar
+from tests.security.estadisticas import contar
 from tests.security.mundo import ANONIMO, CAPTURISTA, DUENO, cliente_de, token_csrf
 
 GRANDE = str(2**31)          # PostgreSQL integer overflows here

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
-from tests.security.conftest import contar
+from tests.ayudantes import activar
+from tests.security.estadisticas import contar
 from tests.security.mundo import (
     CLAVE_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de, diferencias, foto, token_csrf,
 )
@@ -35,11 +36,6 @@ RESTABLECER_VENCIDA = (410, "La liga venció", "válidas durante 24 horas")
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-def _activar(client, token: str, usuario: str = "usuario.nuevo", password: str = CLAVE_NUEVA):
-    return client.post(f"/activacion/{token}", data={
-        "csrf_token": token_csrf(client), "usuario": usuario, "password": password, "confirmar_password": password})
-
 
 def _restablecer(client, token: str, password: str = CLAVE_NUEVA):
     return client.post(f"/capturista/restablecer/{token}", data={
@@ -66,7 +62,7 @@ def _rechaza_activacion(app, token: str, esperado, donde=""):
     anonimo = app.test_client()
     antes = foto(app)
     _es(anonimo.get(f"/activacion/{token}"), esperado, f"GET {donde}")
-    _es(_activar(anonimo, token), esperado, f"POST {donde}")
+    _es(activar(anonimo, f"/activacion/{token}", "usuario.nuevo", CLAVE_NUEVA), esperado, f"POST {donde}")
     if esperado is not VENCIDA:  # an expired link may ask for a new one (tests/integration)
         _es(_nueva_liga(anonimo, token), esperado, f"nueva liga {donde}")
     assert not diferencias(antes, foto(app)), f"{donde}: la base de datos cambió"
@@ -229,7 +225,7 @@ def test_ligas_vencidas_a_las_24_horas_y_un_segundo(app, mundo):
 
 def test_liga_de_activacion_reutilizada(app, mundo):
     anonimo = app.test_client()
-    assert _activar(anonimo, mundo.token_activacion, usuario="primer.uso").status_code == 303
+    assert activar(anonimo, f"/activacion/{mundo.token_activacion}", "primer.uso", CLAVE_NUEVA).status_code == 303
     assert _relacion(app, mundo.a.relaciones["pendiente"])[2] == "primer.uso"
     _rechaza_activacion(app, mundo.token_activacion, USADA, "reutilizada")
     assert _relacion(app, mundo.a.relaciones["pendiente"])[2] == "primer.uso"
@@ -341,12 +337,13 @@ def test_f01b_activar_con_la_liga_de_otro_contratista_no_toca_la_relacion_de_a(a
         db.session.commit()
         token_b = token_activacion(rel_b)
         db.session.remove()
-    assert _activar(app.test_client(), token_b, usuario="misma.persona").status_code == 303
+    assert activar(app.test_client(), f"/activacion/{token_b}", "misma.persona", CLAVE_NUEVA).status_code == 303
     assert _relacion(app, mundo.a.relaciones["pendiente"])[:2] == ("pendiente", 1)
     # A's link still opens; it no longer creates a usuario (the person has one): it asks to log in.
     r = app.test_client().get(f"/activacion/{mundo.token_activacion}")
     assert r.status_code == 200 and "Iniciar sesión para aceptar" in r.get_data(as_text=True)
-    assert _activar(app.test_client(), mundo.token_activacion, usuario="otro.usuario").status_code == 403
+    r = activar(app.test_client(), f"/activacion/{mundo.token_activacion}", "otro.usuario", CLAVE_NUEVA)
+    assert r.status_code == 403
     # Whoever holds the usuario B's link created: A is not among its contractors, and A's relation
     # cannot be accepted as an invitation (it is not one).
     atacante = app.test_client()
@@ -371,7 +368,7 @@ def test_liga_de_otro_contratista_solo_activa_su_relacion(app, mundo):
         token_b = token_activacion(db.session.get(RelacionCapturista, mundo.b.relaciones["pendiente"]))
         db.session.remove()
     antes_a = foto(app, mundo.a.id)
-    assert _activar(app.test_client(), token_b, usuario="capturista.beta").status_code == 303
+    assert activar(app.test_client(), f"/activacion/{token_b}", "capturista.beta", CLAVE_NUEVA).status_code == 303
     assert not diferencias(antes_a, foto(app, mundo.a.id)), "activar con la liga de B cambió datos de A"
     assert _relacion(app, mundo.b.relaciones["pendiente"])[0] == "activo"
     assert _relacion(app, mundo.a.relaciones["pendiente"]) == ("pendiente", 1, None)
@@ -399,7 +396,8 @@ def test_activar_no_reactiva_relaciones_dadas_de_baja_por_otro_contratista(app, 
         db.session.commit()
         rel_b_id = rel_b.id
         db.session.remove()
-    assert _activar(app.test_client(), mundo.token_activacion, usuario="persona.doble").status_code == 303
+    r = activar(app.test_client(), f"/activacion/{mundo.token_activacion}", "persona.doble", CLAVE_NUEVA)
+    assert r.status_code == 303
     assert _relacion(app, mundo.a.relaciones["pendiente"])[0] == "activo"
     assert _relacion(app, rel_b_id)[0] == "baja"
     client = app.test_client()

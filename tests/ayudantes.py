@@ -1,0 +1,221 @@
+"""What the tests do through the test client, as a browser would, and what they read in the mailbox.
+
+Forms are submitted with the CSRF token of the page that holds them; Alta de usuarios goes through
+Validar before Guardar; a Consulta row action is posted from the grid. Data builders live in
+tests/factories.py and fixtures in the conftest files; test modules import helpers from here.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+from contextlib import contextmanager
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from extensions import db, mail
+from models import Bitacora
+from tests.factories import CLAVE_CAPTURISTA, PASSWORD
+
+ALTA = "/administracion/alta-usuarios/"
+VALIDAR = "/administracion/alta-usuarios/validar"
+GRID = "/administracion/consulta"
+LOGIN_CAPTURISTA = "/capturista/iniciar-sesion"
+HX_ALTA = {"HX-Request": "true", "HX-Target": "alta-formulario"}
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CLAVE_RE = re.compile(r'name="clave" type="hidden" value="([^"]+)"')
+
+# Links in the e-mails of the test app (its BASE_URL is http://localhost); group 1 is the path the
+# test client opens. (The browser tests' app is served on 127.0.0.1: tests/browser/buzon.py.)
+LIGA_ACTIVACION_RE = re.compile(r"http://localhost(/activacion/[A-Za-z0-9_.\-]+)")
+LIGA_CONFIRMACION_RE = re.compile(r"http://localhost(/cuenta/confirmar/\S+)")
+LIGA_RESTABLECER_RE = re.compile(r"http://localhost(/cuenta/restablecer/[A-Za-z0-9_.\-]+)")
+LIGA_RESTABLECER_CAPTURISTA_RE = re.compile(r"http://localhost(/capturista/restablecer/\S+)")
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+def csrf_de(respuesta) -> str:
+    m = CSRF_RE.search(respuesta.get_data(as_text=True))
+    assert m, "la página no tiene token CSRF"
+    return m.group(1)
+
+
+def enviar(client, url: str, datos: dict, *, desde: str | None = None, **kwargs):
+    """Submit a form like a browser: GET the page that holds it, take its CSRF token, POST."""
+    pagina = client.get(desde or url)
+    return client.post(url, data={"csrf_token": csrf_de(pagina), **datos}, **kwargs)
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+def iniciar_sesion(client, rfc: str, password: str = PASSWORD, **kwargs):
+    """Log ``client`` in as the contractor ``rfc``."""
+    return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password}, **kwargs)
+
+
+def iniciar_sesion_capturista(client, usuario: str = "maria.lopez", password: str = CLAVE_CAPTURISTA, **kwargs):
+    """Log ``client`` in as the capturista ``usuario`` (the default is crear_capturista_activo's)."""
+    return enviar(client, LOGIN_CAPTURISTA, {"usuario": usuario, "password": password}, **kwargs)
+
+
+def elegir_contratista(client, contratista_id):
+    """The logged-in capturista chooses the contractor to work for."""
+    return enviar(client, "/capturista/contratistas", {"contratista_id": contratista_id})
+
+
+# --- Alta de usuarios -----------------------------------------------------------------------------
+
+def validar(client, curp: str, headers=None):
+    token = csrf_de(client.get(ALTA))
+    return client.post(VALIDAR, data={"csrf_token": token, "curp": curp}, headers=headers or {})
+
+
+def clave_de(respuesta) -> str:
+    """The one-time key of the Alta form rendered after Validar."""
+    m = CLAVE_RE.search(respuesta.get_data(as_text=True))
+    assert m, "la página no trae el formulario de Guardar"
+    return m.group(1)
+
+
+def formulario_alta(client, curp: str) -> tuple[str, str]:
+    """Validar the CURP like a browser: (CSRF token, one-time clave) of the rendered Alta form."""
+    pagina = validar(client, curp)
+    assert pagina.status_code == 200, pagina.status_code
+    return csrf_de(pagina), clave_de(pagina)
+
+
+def datos_alta(token: str, clave: str, curp: str, correo: str = "capturista@correo.example", *,
+               telefono: str = "5512345678", confirmar: str | None = None) -> dict:
+    return {"csrf_token": token, "curp": curp, "clave": clave, "telefono": telefono,
+            "correo": correo, "confirmar_correo": confirmar if confirmar is not None else correo}
+
+
+def guardar(client, curp: str, *, telefono: str = "5512345678", correo: str = "capturista@correo.example",
+            confirmar: str | None = None, headers=None):
+    """Validar, then Guardar the form it rendered."""
+    token, clave = formulario_alta(client, curp)
+    return client.post(ALTA, data=datos_alta(token, clave, curp, correo, telefono=telefono, confirmar=confirmar),
+                       headers=headers or {})
+
+
+# --- Consulta -------------------------------------------------------------------------------------
+
+def hx_fila(relacion_id: int) -> dict:
+    """The headers of an htmx request from a row of the grid."""
+    return {"HX-Request": "true", "HX-Target": f"capturista-{relacion_id}"}
+
+
+def post_fila(client, url: str, datos: dict | None = None, *, headers=None, volver: str = GRID,
+              token: str | None = None):
+    """A Consulta row action as the grid sends it (CSRF token taken from the grid page)."""
+    token = token or csrf_de(client.get(GRID))
+    return client.post(url, data={"csrf_token": token, "volver": volver, **(datos or {})}, headers=headers or {})
+
+
+def acciones_de_bitacora(app, relacion_id: int) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Bitacora.accion).where(Bitacora.relacion_id == relacion_id)
+                                       .order_by(Bitacora.id)))
+
+
+def contar_filas(app, *modelos) -> tuple[int, ...]:
+    with app.app_context():
+        return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in modelos)
+
+
+# --- activation -----------------------------------------------------------------------------------
+
+def activar(client, liga: str, usuario: str = "ana.perez", password: str = CLAVE_CAPTURISTA,
+            confirmar: str | None = None, headers=None):
+    """Create usuario and contraseña with an activation link (its path), as the page's form would."""
+    pagina = client.get(liga)
+    if not CSRF_RE.search(pagina.get_data(as_text=True)):  # a dead link shows no form: take the token elsewhere
+        pagina = client.get(LOGIN_CAPTURISTA)
+    return client.post(liga, data={"csrf_token": csrf_de(pagina), "usuario": usuario, "password": password,
+                                   "confirmar_password": confirmar or password}, headers=headers or {})
+
+
+# --- e-mail ---------------------------------------------------------------------------------------
+
+def liga_de(mensaje, patron: re.Pattern = LIGA_ACTIVACION_RE) -> str:
+    """Group 1 of ``patron`` in the plain-text body of ``mensaje``."""
+    m = patron.search(mensaje.get_body(("plain",)).get_content())
+    assert m, f"el correo «{mensaje['Subject']}» no trae la liga esperada"
+    return m.group(1)
+
+
+def entregar_correos(app) -> int:
+    """Deliver the outbox now, as the Huey worker would (flows that must not reveal by their
+    timing whether a message was queued never send inline)."""
+    from services.correo import enviar_pendientes
+
+    with app.app_context():
+        enviados, _ = enviar_pendientes()
+        db.session.remove()
+    return enviados
+
+
+def puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Buzon:
+    """aiosmtpd handler: keeps every message it receives, parsed."""
+
+    def __init__(self):
+        self.mensajes: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mensajes.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def servidor_smtp(manejador, puerto: int):
+    """A real SMTP server on 127.0.0.1:puerto handled by ``manejador`` (a Buzon) while inside."""
+    controlador = Controller(manejador, hostname="127.0.0.1", port=puerto, ready_timeout=15)
+    controlador.start()
+    try:
+        yield manejador
+    finally:
+        controlador.stop()
+
+
+def apuntar_smtp(app, puerto: int) -> None:
+    """Point Flask-Mail at 127.0.0.1:puerto and really send (tests suppress mail otherwise)."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=puerto, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5)
+    mail.init_app(app)
+
+
+# --- threads --------------------------------------------------------------------------------------
+
+def a_la_vez(funciones, espera: float = 90):
+    """Run every function in its own thread, all released by one barrier; return their results
+    (an exception raised in a thread is raised here, so the test sees it)."""
+    barrera = threading.Barrier(len(funciones))
+    resultados: list = [None] * len(funciones)
+
+    def correr(i, f):
+        try:
+            barrera.wait()
+            resultados[i] = f()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            resultados[i] = exc
+
+    hilos = [threading.Thread(target=correr, args=(i, f), daemon=True) for i, f in enumerate(funciones)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(timeout=espera)
+    assert not any(h.is_alive() for h in hilos), "un hilo no terminó (¿bloqueo?)"
+    for r in resultados:
+        if isinstance(r, BaseException):
+            raise r
+    return resultados

@@ -1,0 +1,66 @@
+"""What the browser stories share: a browser context with JavaScript on or off, axe-core on a page
+(its results printed at the end of the run by tests/browser/conftest.py), logging in as a contractor,
+and moving by keyboard. The mailbox side is in tests/browser/buzon.py."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+VENTANA = {"width": 1280, "height": 800}
+
+AXE = Axe()
+# axe results per page and mode, printed at the end of the run (and listed in the notes).
+RESULTADOS_AXE: dict[str, dict[str, str]] = defaultdict(dict)
+
+
+def nuevo_contexto(browser, js: bool, **kw):
+    """A browser context with JavaScript on or off (a kiosk without JavaScript)."""
+    return browser.new_context(java_script_enabled=js, viewport=kw.pop("viewport", VENTANA), **kw)
+
+
+def contexto_auditable(browser, js: bool, **kw):
+    """A context for axe: without ``js`` no script of the page runs, but JavaScript stays enabled in the
+    context because axe itself is injected through the DevTools protocol."""
+    nuevo = browser.new_context(viewport=kw.pop("viewport", VENTANA), **kw)
+    if not js:
+        nuevo.route(re.compile(r".*\.js(\?.*)?$"), lambda ruta: ruta.abort())
+    return nuevo
+
+
+def auditar(page, nombre: str, js: bool) -> None:
+    """axe-core on the page as it is now: no serious or critical violation (the count is recorded)."""
+    resultado = AXE.run(page)
+    violaciones = resultado.response["violations"]
+    graves = [v for v in violaciones if v.get("impact") in ("serious", "critical")]
+    RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"] = (
+        f"{len(violaciones)} violaciones ({len(graves)} serias/críticas)")
+    detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in graves)
+    assert not graves, f"{nombre}: {detalle}"
+
+
+def intentar_entrar(page, servidor: str, rfc: str, clave: str = PASSWORD) -> None:
+    """Fill in and submit the contractor's login form (whatever the outcome)."""
+    page.goto(servidor + "/cuenta/iniciar-sesion")
+    page.get_by_label("RFC").fill(rfc)
+    page.get_by_label("Contraseña").fill(clave)
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def entrar_contratista(page, servidor: str, rfc: str, clave: str = PASSWORD) -> None:
+    """Log in as the contractor and land on its welcome page."""
+    intentar_entrar(page, servidor, rfc, clave)
+    expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+
+
+def tab_hasta(page, selector: str, maximo: int = 60) -> None:
+    """Press Tab until the focused element matches ``selector`` (keyboard only, no clicks)."""
+    for _ in range(maximo):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"el teclado no llegó a {selector}")
