@@ -104,8 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.capturista import bp as capturista_bp
     from blueprints.consulta import bp as consulta_bp
-    from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.contratista import bp as contratista_bp
+    from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.ids import IdDeFila
     from blueprints.main import bp as main_bp
 

@@ -14,7 +14,8 @@ from sqlalchemy import Select, select, tuple_
 
 from domain.texto import nombre_completo, plano
 from extensions import db
-from models import Capturista, CorreoSaliente, RelacionCapturista as RC
+from models import Capturista, CorreoSaliente
+from models import RelacionCapturista as RC
 from models.types import ahora_utc
 
 TAMANO_PAGINA = 50

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select, update
 
 from extensions import db
-from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista as RC
+from models import Bitacora, Capturista, Contratista, Exportacion
+from models import RelacionCapturista as RC
 from models.types import ahora_utc
 from services.consulta import ESTATUS, Filtro, filtrar
 

@@ -19,7 +19,6 @@ from flask import current_app
 
 from domain.errores import ErrorDeDominio
 from domain.texto import nombre_completo
-
 from extensions import db
 from models import PersonaPadron
 

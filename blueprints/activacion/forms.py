@@ -1,9 +1,9 @@
 
-from blueprints.forms_comunes import Formulario, errores_de_dominio
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired
 
+from blueprints.forms_comunes import Formulario, errores_de_dominio
 from blueprints.forms_contrasena import CamposContrasena
 from domain import usuario as usuario_dominio
 from extensions import db

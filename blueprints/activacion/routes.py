@@ -1,12 +1,11 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.htmx import pagina_o_bloque, redirigir
-
 from blueprints.activacion import bp
 from blueprints.activacion.forms import ActivacionForm
 from blueprints.auth.services import es_capturista
 from blueprints.forms_comunes import FormularioVacio
+from blueprints.htmx import pagina_o_bloque, redirigir
 from blueprints.liga_secreta import liga_secreta
 from extensions import db, limiter
 from services import capturistas as servicio

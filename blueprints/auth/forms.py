@@ -2,7 +2,8 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from blueprints.forms_comunes import Formulario, campo_correo, errores_de_dominio, limpiar
-from domain import contrasena, rfc as rfc_dominio
+from domain import contrasena
+from domain import rfc as rfc_dominio
 
 
 class RegistroForm(Formulario):

@@ -4,17 +4,24 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from blueprints.auth.services import (
-    capturista_requerido, es_capturista, vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer,
+    capturista_requerido,
+    es_capturista,
+    vista_de_ingreso,
+    vista_de_recuperacion,
+    vista_de_restablecer,
 )
 from blueprints.capturista import bp
-from blueprints.ids import id_de_fila
 from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaForm, RecuperarForm
 from blueprints.forms_comunes import FormularioVacio
+from blueprints.ids import id_de_fila
 from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
 from services import autenticacion
 from services.acceso_capturista import (
-    relacion_activa, relaciones_activas, restablecer_contrasena, solicitar_restablecimiento,
+    relacion_activa,
+    relaciones_activas,
+    restablecer_contrasena,
+    solicitar_restablecimiento,
 )
 from services.capturistas import aceptar_invitacion, invitaciones_pendientes
 from services.tokens import verificar_restablecer

@@ -27,7 +27,6 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globales():
         from blueprints.auth.services import es_capturista, es_contratista
-
         from models import RelacionCapturista
 
         return {"es_contratista": es_contratista, "es_capturista": es_capturista,

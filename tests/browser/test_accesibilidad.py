@@ -16,7 +16,12 @@ from models.types import ahora_utc
 from tests.browser.ayudantes import auditar, contexto_auditable, entrar_contratista, tab_hasta
 from tests.browser.buzon import confirmar_cuenta, liga_de_confirmacion
 from tests.factories import (
-    CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, crear_exportacion, rfc_valido,
+    CLAVE_CAPTURISTA,
+    cargar_padron,
+    crear_capturista_activo,
+    crear_contratista,
+    crear_exportacion,
+    rfc_valido,
 )
 
 USUARIO_INVITADA = "persona.invitada"

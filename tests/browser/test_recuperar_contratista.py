@@ -9,8 +9,14 @@ from playwright.sync_api import expect
 
 from extensions import db
 from tests.ayudantes import entregar_correos, liga_de
-from tests.browser.ayudantes import (RESULTADOS_AXE, auditar, contexto_auditable, entrar_contratista, intentar_entrar,
-                                     nuevo_contexto)
+from tests.browser.ayudantes import (
+    RESULTADOS_AXE,
+    auditar,
+    contexto_auditable,
+    entrar_contratista,
+    intentar_entrar,
+    nuevo_contexto,
+)
 from tests.browser.buzon import LIGA_RESTABLECER_RE, para
 from tests.factories import PASSWORD, crear_contratista
 

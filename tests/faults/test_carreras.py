@@ -11,8 +11,17 @@ from sqlalchemy import select
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
 from services.capturistas import MENSAJE_DUPLICADA
-from tests.ayudantes import (ALTA, GRID, a_la_vez, contar_filas, csrf_de, datos_alta, formulario_alta, hx_fila,
-                             iniciar_sesion)
+from tests.ayudantes import (
+    ALTA,
+    GRID,
+    a_la_vez,
+    contar_filas,
+    csrf_de,
+    datos_alta,
+    formulario_alta,
+    hx_fila,
+    iniciar_sesion,
+)
 from tests.factories import cargar_padron, crear_contratista, relacion_sembrada
 
 N_GUARDAR = 20

@@ -13,8 +13,23 @@ from sqlalchemy import select
 
 from extensions import db, mail
 from models import Capturista, CorreoSaliente, RelacionCapturista
-from tests.ayudantes import (GRID, HX_ALTA, LIGA_ACTIVACION_RE, Buzon, a_la_vez, acciones_de_bitacora, apuntar_smtp,
-                             contar_filas, csrf_de, guardar, hx_fila, liga_de, post_fila, puerto_libre, servidor_smtp)
+from tests.ayudantes import (
+    GRID,
+    HX_ALTA,
+    LIGA_ACTIVACION_RE,
+    Buzon,
+    a_la_vez,
+    acciones_de_bitacora,
+    apuntar_smtp,
+    contar_filas,
+    csrf_de,
+    guardar,
+    hx_fila,
+    liga_de,
+    post_fila,
+    puerto_libre,
+    servidor_smtp,
+)
 from tests.factories import relacion_sembrada
 
 PENDIENTE_REENVIO = "El nuevo correo para activar su acceso quedó pendiente de envío; el sistema lo reintentará."

@@ -7,8 +7,19 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, RelacionCapturista
-from tests.ayudantes import (Buzon, activar, apuntar_smtp, csrf_de, entregar_correos, guardar, iniciar_sesion,
-                             iniciar_sesion_capturista, liga_de, puerto_libre, servidor_smtp)
+from tests.ayudantes import (
+    Buzon,
+    activar,
+    apuntar_smtp,
+    csrf_de,
+    entregar_correos,
+    guardar,
+    iniciar_sesion,
+    iniciar_sesion_capturista,
+    liga_de,
+    puerto_libre,
+    servidor_smtp,
+)
 from tests.factories import CLAVE_CAPTURISTA, crear_contratista
 
 

@@ -50,8 +50,9 @@ def test_registro_pide_confirmar_el_correo_antes_de_actuar(client, app):
 
 
 def test_liga_de_confirmacion_alterada_o_vencida(client, app):
-    import time_machine
     from datetime import datetime, timedelta, timezone
+
+    import time_machine
 
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
@@ -67,8 +68,9 @@ def test_liga_de_confirmacion_alterada_o_vencida(client, app):
 
 def test_registro_sin_confirmar_no_retiene_el_rfc_mas_de_24_horas(client, app):
     """F07: a squatter that never confirms holds the RFC for 24 hours at most."""
-    import time_machine
     from datetime import datetime, timedelta, timezone
+
+    import time_machine
 
     inicio = datetime.now(timezone.utc)
     with time_machine.travel(inicio, tick=False):
@@ -214,8 +216,9 @@ def test_f04_un_cliente_no_prueba_muchas_cuentas_seguidas(client, app):
 
 
 def test_bloqueo_expira(client, app):
-    import time_machine
     from datetime import datetime, timedelta, timezone
+
+    import time_machine
 
     with app.app_context():
         rfc = crear_contratista().rfc

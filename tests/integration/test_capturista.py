@@ -7,8 +7,17 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
-from tests.ayudantes import (LIGA_RESTABLECER_CAPTURISTA_RE, LOGIN_CAPTURISTA, csrf_de, elegir_contratista,
-                             entregar_correos, enviar, iniciar_sesion, iniciar_sesion_capturista, liga_de)
+from tests.ayudantes import (
+    LIGA_RESTABLECER_CAPTURISTA_RE,
+    LOGIN_CAPTURISTA,
+    csrf_de,
+    elegir_contratista,
+    entregar_correos,
+    enviar,
+    iniciar_sesion,
+    iniciar_sesion_capturista,
+    liga_de,
+)
 from tests.factories import crear_capturista_activo, crear_contratista
 
 

@@ -26,7 +26,12 @@ from models import Bitacora, Capturista, CorreoSaliente, Exportacion, RelacionCa
 from models.types import ahora_utc
 from tests.ayudantes import CSRF_RE, elegir_contratista, iniciar_sesion, iniciar_sesion_capturista
 from tests.factories import (
-    CLAVE_CAPTURISTA, PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, crear_persona,
+    CLAVE_CAPTURISTA,
+    PASSWORD,
+    cargar_padron,
+    crear_capturista_activo,
+    crear_contratista,
+    crear_persona,
     crear_relacion,
 )
 
@@ -114,9 +119,7 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
 
 
 def crear_mundo(app) -> Mundo:
-    from services.tokens import (
-        token_activacion, token_restablecer, token_restablecer_contratista, token_verificacion,
-    )
+    from services.tokens import token_activacion, token_restablecer, token_restablecer_contratista, token_verificacion
 
     with app.app_context():
         personas = cargar_padron(16, semilla=11)

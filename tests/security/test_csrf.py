@@ -6,9 +6,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from tests.security.estadisticas import contar
-from tests.security.mundo import (
-    ANONIMO, CAPTURISTA, DUENO, cliente_de, crear_mundo, diferencias, foto, token_csrf,
-)
+from tests.security.mundo import ANONIMO, CAPTURISTA, DUENO, cliente_de, crear_mundo, diferencias, foto, token_csrf
 from tests.security.rutas import construir_url, reglas_de_la_app
 
 MENSAJE_CSRF = "El formulario caducó o no es válido (protección CSRF)"

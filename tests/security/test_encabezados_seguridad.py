@@ -9,7 +9,15 @@ from tests.ayudantes import iniciar_sesion
 from tests.factories import PASSWORD
 from tests.security.estadisticas import contar
 from tests.security.mundo import (
-    AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, cliente_de, crear_mundo, problemas_html, token_csrf,
+    AJENO,
+    ANONIMO,
+    CAPTURISTA,
+    DUENO,
+    ROLES,
+    cliente_de,
+    crear_mundo,
+    problemas_html,
+    token_csrf,
 )
 from tests.security.rutas import MATRIZ, construir_url
 

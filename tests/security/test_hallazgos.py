@@ -15,14 +15,19 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import CorreoSaliente, DatosGenerales, RelacionCapturista
-from tests.ayudantes import (GRID, csrf_de, enviar, guardar, hx_fila, iniciar_sesion,
-                             iniciar_sesion_capturista, validar)
+from tests.ayudantes import GRID, csrf_de, enviar, guardar, hx_fila, iniciar_sesion, iniciar_sesion_capturista, validar
 from tests.factories import PASSWORD, crear_contratista, rfc_valido
 from tests.security.mundo import (
-    AJENO, CAPTURISTA, CLAVE_CAPTURISTA, CURP_CAPTURISTA, CORREO_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de,
+    AJENO,
+    CAPTURISTA,
+    CLAVE_CAPTURISTA,
+    CORREO_CAPTURISTA,
+    CURP_CAPTURISTA,
+    DUENO,
+    USUARIO_CAPTURISTA,
+    cliente_de,
     token_csrf,
 )
-
 
 # --- F03: sessions that end -----------------------------------------------------------------------
 

@@ -14,10 +14,27 @@ from openpyxl import load_workbook
 
 from tests.security.estadisticas import ESTADISTICAS, contar
 from tests.security.mundo import (
-    AJENO, ANONIMO, CAPTURISTA, DUENO, ROLES, SIN_DATOS, cliente_de, crear_mundo, diferencias, foto, token_csrf,
+    AJENO,
+    ANONIMO,
+    CAPTURISTA,
+    DUENO,
+    ROLES,
+    SIN_DATOS,
+    cliente_de,
+    crear_mundo,
+    diferencias,
+    foto,
+    token_csrf,
 )
 from tests.security.rutas import (
-    CON_TOKEN, DATOS_GENERALES, LOGIN, MATRIZ, NO_EXISTE, celdas_de_la_app, construir_url, reglas_de_la_app,
+    CON_TOKEN,
+    DATOS_GENERALES,
+    LOGIN,
+    MATRIZ,
+    NO_EXISTE,
+    celdas_de_la_app,
+    construir_url,
+    reglas_de_la_app,
 )
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

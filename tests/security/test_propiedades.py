@@ -14,13 +14,25 @@ from datetime import timezone
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import DATOS_GENERALES, PASSWORD, rfc_valido
 from tests.security.estadisticas import contar
 from tests.security.mundo import (
-    AJENO, ANONIMO, CAPTURISTA, CLAVE_CAPTURISTA, CURP_CAPTURISTA, CORREO_CAPTURISTA, DUENO, SIN_DATOS,
-    USUARIO_CAPTURISTA, cliente_de, en_este_sitio, problemas_html, token_csrf,
+    AJENO,
+    ANONIMO,
+    CAPTURISTA,
+    CLAVE_CAPTURISTA,
+    CORREO_CAPTURISTA,
+    CURP_CAPTURISTA,
+    DUENO,
+    SIN_DATOS,
+    USUARIO_CAPTURISTA,
+    cliente_de,
+    en_este_sitio,
+    problemas_html,
+    token_csrf,
 )
 
 EJEMPLOS = int(os.environ.get("EJEMPLOS_SEGURIDAD", "80"))

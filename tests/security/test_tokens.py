@@ -18,9 +18,7 @@ from extensions import db
 from models import Capturista, CorreoSaliente, RelacionCapturista
 from tests.ayudantes import activar
 from tests.security.estadisticas import contar
-from tests.security.mundo import (
-    CLAVE_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de, diferencias, foto, token_csrf,
-)
+from tests.security.mundo import CLAVE_CAPTURISTA, DUENO, USUARIO_CAPTURISTA, cliente_de, diferencias, foto, token_csrf
 
 SAL_ACTIVACION = "activacion-capturista"
 SAL_RESTABLECER = "restablecer-contrasena"

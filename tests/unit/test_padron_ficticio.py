@@ -9,14 +9,7 @@ import pytest
 
 from domain import padron_ficticio
 from domain.curp import PALABRAS_INCONVENIENTES, validar
-from domain.padron_ficticio import (
-    COLUMNAS_CSV,
-    Persona,
-    construir_curp,
-    escribir_csv,
-    generar_personas,
-    leer_csv,
-)
+from domain.padron_ficticio import COLUMNAS_CSV, Persona, construir_curp, escribir_csv, generar_personas, leer_csv
 
 HOY = date(2024, 6, 1)
 
