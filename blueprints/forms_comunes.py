@@ -57,7 +57,8 @@ class Formulario(FlaskForm):
 
 
 def campo_correo(etiqueta: str = "Correo electrónico", falta: str = "Captura tu correo electrónico.") -> EmailField:
-    """A required e-mail address (recovery forms): trimmed, at most 254 characters, well formed."""
+    """A required e-mail address (every form that asks for one): trimmed, at most 254 characters,
+    well formed."""
     return EmailField(etiqueta, filters=[limpiar], validators=[
         DataRequired(falta),
         Length(max=254, message="El correo electrónico es demasiado largo."),
@@ -73,10 +74,7 @@ class CamposContacto:
 
     telefono = StringField("Teléfono", filters=[limpiar], validators=[
         DataRequired("Captura el teléfono."), normalizar_con(contacto.telefono)])
-    correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
-        DataRequired("Captura el correo electrónico."),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    correo = campo_correo(falta="Captura el correo electrónico.")
     confirmar_correo = EmailField("Confirmar correo electrónico", filters=[limpiar], validators=[
         DataRequired("Confirma el correo electrónico.")])
 

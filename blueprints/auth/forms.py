@@ -1,5 +1,5 @@
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, ValidationError
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, PasswordField, StringField, SubmitField, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints.forms_comunes import Formulario, campo_correo, errores_de_dominio, limpiar
 from domain import contrasena
@@ -10,11 +10,7 @@ class RegistroForm(Formulario):
     rfc = StringField("RFC", filters=[limpiar],
                       validators=[DataRequired("Captura el RFC.")])
     confirmar_rfc = BooleanField("Confirmo que mi RFC es correcto aunque su dígito verificador no coincida")
-    correo = EmailField("Correo electrónico", filters=[limpiar], validators=[
-        DataRequired("Captura el correo electrónico."),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False),
-    ])
+    correo = campo_correo(falta="Captura el correo electrónico.")
     password = PasswordField("Contraseña", validators=[DataRequired("Captura la contraseña.")])
     confirmar_password = PasswordField("Confirmar contraseña", validators=[
         DataRequired("Confirma la contraseña."),

@@ -1,7 +1,7 @@
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, ValidationError
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from blueprints.forms_comunes import Formulario, errores_de_dominio, limpiar, normalizar_con
+from blueprints.forms_comunes import Formulario, campo_correo, errores_de_dominio, limpiar, normalizar_con
 from domain import contacto, imss
 from domain.catalogos import ENTIDADES_FEDERATIVAS
 
@@ -36,10 +36,7 @@ class DatosGeneralesForm(Formulario):
     )
     telefono = StringField("Teléfono", filters=[limpiar], validators=[
         _requerido("el teléfono"), normalizar_con(contacto.telefono)])
-    correo_contacto = EmailField("Correo electrónico de contacto", filters=[limpiar], validators=[
-        _requerido("el correo electrónico de contacto"),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    correo_contacto = campo_correo("Correo electrónico de contacto", "Captura el correo electrónico de contacto.")
     submit = SubmitField("Guardar")
 
     def validate_registro_patronal(self, field):
