@@ -147,6 +147,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # A write inside a GET request (a view not marked @escribe) fails the test that made it.
+    VERIFICAR_LECTURAS = True
     SECRET_KEY = "clave-de-pruebas"
     SECRET_KEY_FALLBACKS: list[str] = []
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks http

@@ -1,6 +1,7 @@
 """Extensions created unbound; ``create_app`` binds them (``init_app``)."""
 import sqlite3
 
+from flask import current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -63,13 +64,36 @@ def _pragmas_sqlite(conexion_dbapi, _registro) -> None:
         conexion_dbapi.isolation_level = None
 
 
+# Requests that only read (GET, HEAD, OPTIONS) never take SQLite's write lock: they run in a plain
+# snapshot transaction, so any number of them run at once beside one writer (WAL). Writes (POST, the
+# worker, the CLI) take it up front with BEGIN IMMEDIATE: a deferred transaction that reads and then
+# writes fails at once ("database is locked") when another writer got in between, while IMMEDIATE
+# just waits (busy_timeout). The few GET views that write say so with ``@escribe``
+# (blueprints/escritura.py). PostgreSQL needs none of this (MVCC, row locks).
+METODOS_DE_LECTURA = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def peticion_de_lectura() -> bool:
+    """True inside a request that only reads (a safe method whose view is not marked ``@escribe``)."""
+    return has_request_context() and request.method in METODOS_DE_LECTURA and not g.get("escribe", False)
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conexion) -> None:
-    # pysqlite's implicit transactions break SAVEPOINT, and a deferred transaction that reads and
-    # then writes fails at once ("database is locked") when another writer got in between.
-    # IMMEDIATE takes the write lock up front, so concurrent requests wait (busy_timeout) instead.
-    # A long read (an Excel export) asks for ``solo_lectura`` and gets a plain snapshot instead,
-    # so it never holds the write lock.
+    # pysqlite's implicit transactions break SAVEPOINT: SQLAlchemy runs BEGIN itself.
+    # A long read outside a request (an Excel export) asks for ``solo_lectura``.
     if conexion.dialect.name == "sqlite":
-        modo = "BEGIN" if conexion.get_execution_options().get("solo_lectura") else "BEGIN IMMEDIATE"
-        conexion.exec_driver_sql(modo)
+        lectura = conexion.get_execution_options().get("solo_lectura") or peticion_de_lectura()
+        conexion.exec_driver_sql("BEGIN" if lectura else "BEGIN IMMEDIATE")
+
+
+_ESCRITURA = ("INSERT", "UPDATE", "DELETE")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _vigilar_lecturas(conexion, cursor, sentencia, parametros, contexto, varios) -> None:
+    """Under VERIFICAR_LECTURAS (the tests) a write inside a read-only request is a bug: on SQLite
+    it could fail under load. Every route the suite visits is checked this way, on both databases."""
+    if sentencia.lstrip()[:6].upper() in _ESCRITURA and peticion_de_lectura() \
+            and current_app.config.get("VERIFICAR_LECTURAS"):
+        raise RuntimeError(f"Escritura en una petición {request.method} {request.path}: marca la vista con @escribe")

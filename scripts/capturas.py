@@ -50,7 +50,7 @@ def preparar(ruta_db: Path):
         db.session.commit()
         contratista = db.session.scalar(db.select(Contratista).where(Contratista.rfc == DEMO_RFC))
         relaciones = []
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):  # writes: as a POST would
             for i, p in enumerate(personas[:3]):
                 resultado = capturistas.dar_de_alta(
                     contratista, PersonaEncontrada(p.curp, p.nombre, p.primer_apellido, p.segundo_apellido),

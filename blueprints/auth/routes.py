@@ -4,6 +4,7 @@ from flask_login import current_user, logout_user
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
 from blueprints.auth.services import vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer
+from blueprints.escritura import escribe
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.liga_secreta import liga_secreta
 from extensions import limiter
@@ -40,6 +41,7 @@ def registro_enviado():
 
 
 @bp.get("/confirmar/<token>")
+@escribe
 def confirmar(token: str):
     estado, contratista = verificar_token_verificacion(token)
     if contratista is None:

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from blueprints.consulta.forms import AccionForm
+from blueprints.escritura import escribe
 from blueprints.exportar_excel import bp
 from blueprints.htmx import pagina_o_bloque
 from models import Exportacion
@@ -60,6 +61,7 @@ def estado(exportacion_id: int):
 
 
 @bp.get("/<id:exportacion_id>/descargar")
+@escribe  # an expired file is deleted and its job marked vencida
 def descargar(exportacion_id: int):
     exportacion = exportar.para_descargar(_mia(exportacion_id))
     if exportacion.estado == Exportacion.VENCIDA:

@@ -43,14 +43,14 @@ def datos(app):
 
         for i, p in enumerate(personas[:2]):
             encontrado = PersonaEncontrada(p.curp, p.nombre, p.primer_apellido, p.segundo_apellido)
-            with app.test_request_context():
+            with app.test_request_context(method="POST"):  # writes: as a POST would
                 capturistas.dar_de_alta(contratista, encontrado, telefono="5512345678",
                                         correo=f"p{i}@correo.example", clave=f"clave-{i}", actor="prueba")
         relaciones = db.session.scalars(select(RelacionCapturista).order_by(RelacionCapturista.id)).all()
         baja = relaciones[-1]
         capturistas.dar_de_baja(baja, actor="prueba")
         pendiente = relaciones[1]
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):  # writes: as a POST would
             token = token_activacion(pendiente)
 
         # A person with a usuario (created through Obras del Norte's link) who still has a pending
@@ -62,7 +62,7 @@ def datos(app):
                                        invitada.segundo_apellido)
         norte = crear_contratista(razon_social="Obras del Norte, S.A. de C.V.")
         peninsular = crear_contratista(razon_social="Mantenimiento Peninsular, S.C.")
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):  # writes: as a POST would
             por_liga = capturistas.dar_de_alta(norte, encontrada, telefono="5512345678", correo=CORREO_INVITADA,
                                                clave="clave-norte", actor="prueba").relacion
             previa = capturistas.dar_de_alta(peninsular, encontrada, telefono="5512345678", correo=CORREO_INVITADA,

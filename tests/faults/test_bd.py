@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 import services.capturistas as servicio_capturistas
 import services.correo as servicio_correo
+from blueprints.escritura import escribe
 from extensions import db
 from models import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista
 from tests.ayudantes import GRID, HX_ALTA, contar_filas, guardar, hx_fila, post_fila
@@ -175,9 +176,10 @@ def rutas_de_prueba(app):
         escribir("PRUE900101HDFRRR03")
         return "ok"
 
-    app.add_url_rule("/_prueba/confirma-y-falla", view_func=confirma_y_falla)
-    app.add_url_rule("/_prueba/falla-antes", view_func=falla_antes)
-    app.add_url_rule("/_prueba/confirma", view_func=solo_confirma)
+    # GET views that write, marked as the app's own are (read requests skip SQLite's write lock).
+    app.add_url_rule("/_prueba/confirma-y-falla", view_func=escribe(confirma_y_falla))
+    app.add_url_rule("/_prueba/falla-antes", view_func=escribe(falla_antes))
+    app.add_url_rule("/_prueba/confirma", view_func=escribe(solo_confirma))
 
 
 def test_pagina_500_segun_haya_commit(app, client, rutas_de_prueba):

@@ -177,7 +177,7 @@ def test_enlace_reemplazado_por_reenvio(client, app, escenario, smtp):
     p = escenario["personas"][5]
     guardar(client, p.curp)
     vieja = liga_de(smtp.mensajes[0])
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # writes: as a POST would
         relacion = db.session.scalar(select(RelacionCapturista))
         emitir_liga(relacion)
         db.session.commit()
