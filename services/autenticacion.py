@@ -15,6 +15,7 @@ from flask import current_app
 from limits import parse
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain import rfc as rfc_dominio
@@ -37,7 +38,8 @@ def cargar_usuario(user_id: str):
         return None
     tipo, numero, version = partes[0], int(partes[1]), int(partes[2])
     if tipo == "contratista":
-        usuario = db.session.get(Contratista, numero)
+        # Its Datos Generales in the same query: every Administración page asks for them.
+        usuario = db.session.get(Contratista, numero, options=[joinedload(Contratista.datos_generales)])
         if usuario is not None and not usuario.verificado:
             return None
     elif tipo == "capturista":

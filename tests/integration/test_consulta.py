@@ -482,3 +482,26 @@ def test_activar_un_pendiente_le_deja_una_liga_valida_y_lo_dice(client, app, dat
     with app.app_context():
         assert db.session.get(RelacionCapturista, rid).token_version == 2
     assert "Liga vencida" not in client.get(GRID).get_data(as_text=True)
+
+
+def test_la_pagina_de_consulta_cuesta_dos_consultas(client, app, datos):
+    """Issue 13 (2): the contractor with its Datos Generales in one query, the grid (its rows with
+    their e-mail state) in another; nothing per row. (A grid of several pages adds its COUNT.)"""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    client.get(GRID)
+    sentencias = []
+
+    def contar(conexion, cursor, sentencia, *args):
+        if sentencia.lstrip().upper().startswith("SELECT"):
+            sentencias.append(sentencia)
+
+    event.listen(Engine, "before_cursor_execute", contar)
+    try:
+        html = client.get(GRID).get_data(as_text=True)
+    finally:
+        event.remove(Engine, "before_cursor_execute", contar)
+    assert "JOSÉ LUIS" in html and "GUADALUPE" in html and "MARIO" in html
+    assert len(sentencias) == 2, sentencias
+    assert "datos_generales" in sentencias[0] and "relacion_capturista" in sentencias[1]
