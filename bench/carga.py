@@ -99,22 +99,24 @@ def _sembrada(url: str, rfc: str, total: int) -> bool:
         return False
 
 
-def preparar_base(total: int, reusar: bool, rfc: str) -> str:
+def preparar_base(total: int, reusar: bool, rfc: str, base: str = BASE_DATOS) -> str:
+    """Creates (or reuses) the database ``base``, migrated and seeded; returns its SQLAlchemy URL.
+    bench/http.py seeds its own database (icsoe_http) with this too."""
     import psycopg
     from psycopg import sql
 
-    url = _url(BASE_DATOS)
+    url = _url(base)
     with psycopg.connect(_libpq(URL_ADMIN), autocommit=True, connect_timeout=5) as con:
-        existe = _existe(con, BASE_DATOS)
+        existe = _existe(con, base)
         if existe and reusar and _sembrada(url, rfc, total):
-            print(f"base {BASE_DATOS}: reutilizada (ya tiene {total:,} capturistas)")
+            print(f"base {base}: reutilizada (ya tiene {total:,} capturistas)")
             _migrar(url)
             return url
         if existe:
-            con.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(BASE_DATOS)))
-        con.execute(sql.SQL("CREATE DATABASE {} OWNER apptest").format(sql.Identifier(BASE_DATOS)))
+            con.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(base)))
+        con.execute(sql.SQL("CREATE DATABASE {} OWNER apptest").format(sql.Identifier(base)))
     _migrar(url)
-    _sembrar(url, total, rfc)
+    _sembrar(url, total, rfc, base)
     return url
 
 
@@ -153,7 +155,7 @@ def _personas(total: int):
         yield i, _curp(i, rnd), nombre, ap1, ap2, correo, estatus, creado, activado
 
 
-def _sembrar(url: str, total: int, rfc: str) -> None:
+def _sembrar(url: str, total: int, rfc: str, base: str = BASE_DATOS) -> None:
     """One contractor + ``total`` capturistas, relations and sent e-mails, by COPY (explicit ids)."""
     import psycopg
     from werkzeug.security import generate_password_hash
@@ -197,7 +199,7 @@ def _sembrar(url: str, total: int, rfc: str) -> None:
         con.commit()
         con.autocommit = True
         con.execute("VACUUM ANALYZE")  # fresh statistics: the migration's ANALYZE ran on empty tables
-    print(f"base {BASE_DATOS}: creada, migrada y sembrada con {total:,} capturistas en "
+    print(f"base {base}: creada, migrada y sembrada con {total:,} capturistas en "
           f"{time.perf_counter() - t0:.1f} s")
 
 
