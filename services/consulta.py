@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 
 from domain.texto import nombre_completo, plano
 from extensions import db
@@ -160,6 +160,17 @@ def filtrar(consulta: Select, contratista_id: int, filtro: Filtro) -> Select:
         escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         consulta = consulta.where(RC.busqueda.like(f"%{escapado}%", escape="\\"))
     return consulta
+
+
+TOPE_CONTEO = 1000
+
+
+def contar_hasta(contratista_id: int, filtro: Filtro, tope: int = TOPE_CONTEO) -> int:
+    """How many relations match, counting no further than ``tope`` + 1: the grid's caption says
+    "de más de 1,000" instead of paying a full COUNT (6 ms over 100,000 rows, 20 ms for a search)
+    on every page of a large contractor."""
+    hasta = filtrar(select(RC.id), contratista_id, filtro).limit(tope + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(hasta))
 
 
 @dataclass

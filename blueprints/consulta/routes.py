@@ -13,7 +13,6 @@ from models import CorreoSaliente
 from services import bitacora as servicio_bitacora
 from services import capturistas as servicio
 from services import consulta as grid
-from services import exportar
 from services.correo import intentar_envio
 
 GRID = "grid-capturistas"
@@ -103,8 +102,9 @@ def consulta():
                          antes=request.args.get("antes"))
     # For the grid's caption: how many in all (counted only when there is more than one page) and
     # which page this is (``p``, carried by Anterior/Siguiente; believed only beside a cursor).
-    total = len(pagina.filas) if pagina.primera and not pagina.siguiente else exportar.contar(current_user.id, filtro)
+    total = len(pagina.filas) if pagina.primera and not pagina.siguiente else grid.contar_hasta(current_user.id, filtro)
     return pagina_o_bloque("consulta/consulta.html", "grid", GRID, filtro=filtro, pagina=pagina, total=total,
+                           tope_conteo=grid.TOPE_CONTEO,
                            numero_pagina=request.args.get("p", type=int),
                            **_contexto_filas(request.full_path.rstrip("?")))
 

@@ -78,3 +78,19 @@ def test_guardar_datos_generales_crea_y_actualiza(app):
         db.session.rollback()
         registros = db.session.scalars(select(DatosGenerales).where(DatosGenerales.contratista_id == a.id)).all()
         assert [r.razon_social for r in registros] == ["Otra, S.C."]
+
+
+def test_contar_hasta_no_cuenta_mas_alla_del_tope(app):
+    """Issue 13: the grid's caption counts at most tope + 1 rows ("de más de 1,000")."""
+    from services.consulta import Filtro, contar_hasta
+
+    with app.app_context():
+        a, b = crear_contratista(), crear_contratista()
+        for i in range(5):
+            persona = crear_persona(f"TOPE{i:014d}", f"NOMBRE{i}", "APELLIDO", "")
+            crear_relacion(a, persona, correo=f"p{i}@correo.example", estatus="baja" if i == 0 else "pendiente")
+        db.session.commit()
+        assert contar_hasta(a.id, Filtro.desde({}), tope=10) == 5
+        assert contar_hasta(a.id, Filtro.desde({}), tope=2) == 3  # "more than 2"
+        assert contar_hasta(a.id, Filtro.desde({"estatus": "baja"}), tope=2) == 1
+        assert contar_hasta(b.id, Filtro.desde({}), tope=2) == 0
