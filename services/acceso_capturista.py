@@ -50,9 +50,3 @@ def solicitar_restablecimiento(curp_texto: str, correo: str) -> CorreoSaliente |
         vence_en=ahora_utc() + VIGENCIA)
     db.session.commit()
     return saliente
-
-
-def restablecer_contrasena(capturista: Capturista, password: str) -> None:
-    """A new password from a reset link: the link dies with the old hash, every session ends. Commits."""
-    capturista.set_password(password)
-    db.session.commit()

@@ -198,8 +198,8 @@ def solicitar_restablecimiento_contratista(rfc_texto: str, correo: str) -> Corre
     return saliente
 
 
-def restablecer_contrasena_contratista(contratista: Contratista, password: str) -> None:
-    """A new password from a reset link: the link dies with the old hash and every session of the
-    account ends (``set_password`` raises ``sesion_version``). Commits."""
-    contratista.set_password(password)
+def restablecer_contrasena(cuenta: Contratista | Capturista, password: str) -> None:
+    """A new password from a reset link, for either kind of account: the link dies with the old
+    hash and every session of the account ends (``set_password`` raises ``sesion_version``). Commits."""
+    cuenta.set_password(password)
     db.session.commit()

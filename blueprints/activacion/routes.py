@@ -1,13 +1,14 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from blueprints import limites
 from blueprints.activacion import bp
 from blueprints.activacion.forms import ActivacionForm
 from blueprints.auth.services import es_capturista
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.htmx import pagina_o_bloque, redirigir
 from blueprints.liga_secreta import liga_secreta
-from extensions import db, limiter
+from extensions import db
 from services import capturistas as servicio
 from services.correo import intentar_envio
 from services.tokens import EstadoLiga, verificar_activacion
@@ -32,10 +33,6 @@ def _liga_no_valida(liga, token, mensaje=None, status=None):
     codigo = status or (404 if liga.estado is EstadoLiga.ALTERADA else 410)
     return render_template("activacion/liga_no_valida.html", titulo=titulo, texto=texto, liga=liga,
                            token=token, form=FormularioVacio(), mensaje=mensaje), codigo
-
-
-def _limite_publico():
-    return current_app.config["FORMULARIO_PUBLICO_LIMITE"]
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
@@ -79,7 +76,7 @@ def _aceptar(relacion, token: str):
 
 @bp.post("/<token>/nueva-liga")
 @liga_secreta
-@limiter.limit(_limite_publico)
+@limites.formulario_publico
 def nueva_liga(token: str):
     liga = verificar_activacion(token, bloquear=True)
     if liga.estado is EstadoLiga.VALIDA:

@@ -1,15 +1,15 @@
 import re
 from uuid import uuid4
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints import limites
 from blueprints.alta_usuarios import bp
 from blueprints.alta_usuarios.forms import AltaForm, ValidarCurpForm
 from blueprints.htmx import pagina_o_bloque
 from blueprints.ids import id_de_fila
 from domain.errores import ErrorDeDominio
-from extensions import limiter
 from models import RelacionCapturista
 from services import capturistas as servicio
 from services.correo import intentar_envio
@@ -50,16 +50,9 @@ def alta():
     return _pagina(ValidarCurpForm(formdata=None), guardado=guardado)
 
 
-# Padrón lookups (Validar and Guardar both ask): per contractor (services), and here per client
-# address and for the whole system, so a second account from the same machine gains nothing (F07).
-_por_cliente = limiter.limit(lambda: current_app.config["VALIDAR_LIMITE_CLIENTE"], methods=["POST"])
-_global = limiter.shared_limit(lambda: current_app.config["VALIDAR_LIMITE_GLOBAL"], scope="padron-global",
-                               key_func=lambda: "todos", methods=["POST"])
-
-
 @bp.post("/validar")
-@_por_cliente
-@_global
+@limites.padron_por_cliente
+@limites.padron_global
 def validar():
     return _validar()
 
@@ -79,8 +72,8 @@ def _validar():
 
 
 @bp.post("/")
-@_por_cliente
-@_global
+@limites.padron_por_cliente
+@limites.padron_global
 def guardar():
     if "validar" in request.form:  # the Validar button of the plain form
         return _validar()

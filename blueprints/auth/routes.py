@@ -1,28 +1,20 @@
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
+from blueprints import limites
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
 from blueprints.auth.services import vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer
 from blueprints.escritura import escribe
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.liga_secreta import liga_secreta
-from extensions import limiter
 from services import autenticacion
 from services.tokens import verificar_restablecer_contratista, verificar_token_verificacion
 from tareas import pedir_envio_de_correos
 
 
-def _limite_login():
-    return current_app.config["ACCESO_LIMITE_CLIENTE"]
-
-
-def _limite_publico():
-    return current_app.config["FORMULARIO_PUBLICO_LIMITE"]
-
-
 @bp.route("/registro", methods=["GET", "POST"])
-@limiter.limit(_limite_publico, methods=["POST"])
+@limites.formulario_publico
 def registro():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -55,7 +47,7 @@ def confirmar(token: str):
 
 
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
-@limiter.limit(_limite_login, methods=["POST"])
+@limites.acceso
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -64,7 +56,7 @@ def login():
 
 
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])
-@limiter.limit(_limite_publico, methods=["POST"])
+@limites.formulario_publico
 def recuperar():
     return vista_de_recuperacion(
         RecuperarForm(), lambda f: autenticacion.solicitar_restablecimiento_contratista(f.rfc.data, f.correo.data),
@@ -76,8 +68,8 @@ def recuperar():
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 @liga_secreta
 def restablecer(token: str):
-    return vista_de_restablecer(verificar_restablecer_contratista, token, lambda c: (c.rfc,),
-                                autenticacion.restablecer_contrasena_contratista, "contratista", url_for(".login"))
+    return vista_de_restablecer(verificar_restablecer_contratista, token, lambda c: (c.rfc,), "contratista",
+                                url_for(".login"))
 
 
 @bp.route("/cerrar-sesion", methods=["POST"])

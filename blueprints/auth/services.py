@@ -10,6 +10,7 @@ from flask_login import current_user, login_user
 
 from blueprints.forms_contrasena import RestablecerForm
 from models import Capturista, Contratista
+from services.autenticacion import restablecer_contrasena
 from tareas import pedir_envio_de_correos
 
 
@@ -95,7 +96,7 @@ def vista_de_recuperacion(form, solicitar, mensaje: str, cuenta: str, login: str
     return render_template("cuentas/recuperar.html", cuenta=cuenta, form=form), (422 if form.errors else 200)
 
 
-def vista_de_restablecer(verificar, token: str, prohibidas, restablecer, cuenta: str, login: str):
+def vista_de_restablecer(verificar, token: str, prohibidas, cuenta: str, login: str):
     """The body of both reset-link views: 410 for a used, altered or expired link; otherwise the new
     password under the policy (never containing ``prohibidas(account)``), which ends every session."""
     estado, titular = verificar(token)
@@ -104,7 +105,7 @@ def vista_de_restablecer(verificar, token: str, prohibidas, restablecer, cuenta:
     form = RestablecerForm()
     form.prohibidas = prohibidas(titular)
     if form.validate_on_submit():
-        restablecer(titular, form.password.data)
+        restablecer_contrasena(titular, form.password.data)
         flash("Tu contraseña se actualizó y se cerraron tus sesiones abiertas. Inicia sesión con la nueva "
               "contraseña.", "success")
         return redirect(login, 303)

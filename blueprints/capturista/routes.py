@@ -1,8 +1,9 @@
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from blueprints import limites
 from blueprints.auth.services import (
     capturista_requerido,
     es_capturista,
@@ -15,14 +16,8 @@ from blueprints.capturista.forms import ElegirContratistaForm, LoginCapturistaFo
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.ids import id_de_fila
 from blueprints.liga_secreta import liga_secreta
-from extensions import limiter
 from services import autenticacion
-from services.acceso_capturista import (
-    relacion_activa,
-    relaciones_activas,
-    restablecer_contrasena,
-    solicitar_restablecimiento,
-)
+from services.acceso_capturista import relacion_activa, relaciones_activas, solicitar_restablecimiento
 from services.capturistas import aceptar_invitacion, invitaciones_pendientes
 from services.tokens import verificar_restablecer
 
@@ -45,7 +40,7 @@ def contratista_elegido(vista):
 
 
 @bp.route("/iniciar-sesion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["ACCESO_LIMITE_CLIENTE"], methods=["POST"])
+@limites.acceso
 def login():
     if es_capturista():
         return redirect(url_for(".elegir"))
@@ -87,7 +82,7 @@ def inicio(relacion):
 
 
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["FORMULARIO_PUBLICO_LIMITE"], methods=["POST"])
+@limites.formulario_publico
 def recuperar():
     return vista_de_recuperacion(
         RecuperarForm(), lambda f: solicitar_restablecimiento(f.curp.data, f.correo.data),
@@ -99,5 +94,5 @@ def recuperar():
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
 @liga_secreta
 def restablecer(token: str):
-    return vista_de_restablecer(verificar_restablecer, token, lambda c: (c.curp, c.usuario), restablecer_contrasena,
-                                "capturista", url_for(".login"))
+    return vista_de_restablecer(verificar_restablecer, token, lambda c: (c.curp, c.usuario), "capturista",
+                                url_for(".login"))
