@@ -142,9 +142,8 @@ def exigir_cupo_diario(contratista_id: int) -> None:
     limite = current_app.config["CORREOS_POR_DIA_CONTRATISTA"]
     # Only what the contractor's own actions send (links, invitations): a reset or registro notice
     # anybody can ask for must not use up the contractor's allowance.
-    enviados = db.session.scalar(select(func.count(CorreoSaliente.id)).where(
-        CorreoSaliente.contratista_id == contratista_id, CorreoSaliente.tipo.in_(CorreoSaliente.TIPOS_LIGA),
-        CorreoSaliente.creado_en > ahora_utc() - timedelta(hours=24)))
+    enviados = correo_srv.encolados_desde(ahora_utc() - timedelta(hours=24), tipos=CorreoSaliente.TIPOS_LIGA,
+                                          contratista_id=contratista_id)
     if enviados >= limite:
         raise LimiteDeCorreos(
             f"Se alcanzó el límite de {limite} correos en 24 horas para este contratista. "
@@ -157,11 +156,8 @@ def limite_de_envios(relacion: RelacionCapturista) -> str | None:
     ahora = ahora_utc()
 
     def enviados_desde(segundos: int) -> int:
-        return db.session.scalar(
-            select(func.count(CorreoSaliente.id))
-            .where(CorreoSaliente.relacion_id == relacion.id, CorreoSaliente.tipo.in_(CorreoSaliente.TIPOS_LIGA))
-            .where(CorreoSaliente.creado_en > ahora - timedelta(seconds=segundos))
-        )
+        return correo_srv.encolados_desde(ahora - timedelta(seconds=segundos), tipos=CorreoSaliente.TIPOS_LIGA,
+                                          relacion_id=relacion.id)
 
     if enviados_desde(60) >= cfg["REENVIOS_POR_MINUTO"]:
         return "Ya se envió una liga a este capturista hace menos de un minuto. Espera un momento antes de reenviarla."
@@ -294,21 +290,23 @@ def aceptar_con_liga(relacion: RelacionCapturista, capturista: Capturista) -> No
     db.session.commit()
 
 
-def invitaciones_pendientes(capturista: Capturista) -> list[RelacionCapturista]:
-    """Relations sent to this person's own verified address, waiting for them to accept."""
-    return list(db.session.scalars(select(RelacionCapturista).where(
+def _invitaciones_vivas(capturista: Capturista):
+    """Relations sent to this person's own verified address, pending and not expired."""
+    return select(RelacionCapturista).where(
         RelacionCapturista.capturista_id == capturista.id, RelacionCapturista.por_invitacion.is_(True),
-        RelacionCapturista.estatus == RelacionCapturista.PENDIENTE,
-        RelacionCapturista.liga_vence_en > ahora_utc()).order_by(RelacionCapturista.creado_en)))
+        RelacionCapturista.estatus == RelacionCapturista.PENDIENTE, RelacionCapturista.liga_vence_en > ahora_utc())
+
+
+def invitaciones_pendientes(capturista: Capturista) -> list[RelacionCapturista]:
+    """What the person may accept, logged in, on the contractor list."""
+    return list(db.session.scalars(_invitaciones_vivas(capturista).order_by(RelacionCapturista.creado_en)))
 
 
 def aceptar_invitacion(capturista: Capturista, relacion_id: int) -> RelacionCapturista | None:
     """The logged-in person accepts a contractor's invitation. None when there is no such live
     invitation for them (the caller answers 404). Commits."""
-    relacion = db.session.scalar(select(RelacionCapturista).where(
-        RelacionCapturista.id == relacion_id, RelacionCapturista.capturista_id == capturista.id,
-        RelacionCapturista.por_invitacion.is_(True), RelacionCapturista.estatus == RelacionCapturista.PENDIENTE,
-        RelacionCapturista.liga_vence_en > ahora_utc()).with_for_update())
+    relacion = db.session.scalar(
+        _invitaciones_vivas(capturista).where(RelacionCapturista.id == relacion_id).with_for_update())
     if relacion is None:
         return None
     _unirse(relacion, capturista, "aceptacion")

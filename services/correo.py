@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mail import Connection, Message
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models import CorreoSaliente
@@ -49,12 +49,21 @@ def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
     return correo
 
 
+def _de(desde: datetime, tipos, cuenta: dict) -> list:
+    return [CorreoSaliente.tipo.in_(tipos), CorreoSaliente.creado_en > desde,
+            *(getattr(CorreoSaliente, columna) == valor for columna, valor in cuenta.items())]
+
+
 def encolado_desde(desde: datetime, *, tipo: str, **cuenta) -> bool:
     """A message of this ``tipo`` was queued for the account (``capturista_id=`` or ``contratista_id=``)
     after ``desde``: the recovery flows send one per minute per account."""
-    filtros = [CorreoSaliente.tipo == tipo, CorreoSaliente.creado_en > desde,
-               *(getattr(CorreoSaliente, columna) == valor for columna, valor in cuenta.items())]
-    return db.session.scalar(select(CorreoSaliente.id).where(*filtros).limit(1)) is not None
+    return db.session.scalar(select(CorreoSaliente.id).where(*_de(desde, (tipo,), cuenta)).limit(1)) is not None
+
+
+def encolados_desde(desde: datetime, *, tipos, **cuenta) -> int:
+    """How many messages of these ``tipos`` were queued after ``desde`` for what ``cuenta`` names
+    (``relacion_id=``, ``contratista_id=``, ``capturista_id=``): the sending limits count with this."""
+    return db.session.scalar(select(func.count(CorreoSaliente.id)).where(*_de(desde, tipos, cuenta)))
 
 
 class _ConexionConLimite(Connection):
