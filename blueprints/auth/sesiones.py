@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_login import current_user, logout_user
 
 CLAVE = "_visto"
 
 
 def _vigilar_inactividad():
-    if not current_user.is_authenticated:
+    # Static files need no user: asking current_user would load it from the database for each one.
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     ahora = int(time.time())
     visto = session.get(CLAVE)

@@ -37,3 +37,28 @@ def test_estaticos_versionados_se_guardan_un_anio(client):
     for url in ("/static/css/app.css", "/static/css/app.css?v=000000000000"):
         r = client.get(url)
         assert r.status_code == 200 and r.cache_control.no_cache and not r.cache_control.max_age, url
+
+
+def test_un_archivo_estatico_no_consulta_la_base(client, app):
+    """A logged-in user's static files (CSS, JS, icon) never load the user from the database."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from tests.ayudantes import iniciar_sesion
+    from tests.factories import crear_contratista
+
+    with app.app_context():
+        rfc = crear_contratista().rfc
+    assert iniciar_sesion(client, rfc).status_code == 303
+    consultas = []
+
+    def contar(*args):
+        consultas.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", contar)
+    try:
+        for ruta in ("/static/css/app.css", "/static/js/app.js", "/favicon.ico"):
+            assert client.get(ruta).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", contar)
+    assert consultas == []
