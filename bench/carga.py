@@ -245,21 +245,26 @@ def detener_gunicorn(proceso: subprocess.Popen) -> None:
         proceso.wait(timeout=5)
 
 
-def esperar_respuesta(proceso: subprocess.Popen, puerto: int, trabajo: Path, tope: float = 40) -> None:
+def responde(proceso: subprocess.Popen, puerto: int, ruta: str, tope: float = 40) -> bool:
+    """Poll ``ruta`` until it answers 200 (True), the process dies or ``tope`` seconds pass (False)."""
     limite = time.monotonic() + tope
-    while time.monotonic() < limite:
-        if proceso.poll() is not None:
-            break
+    while time.monotonic() < limite and proceso.poll() is None:
         try:
             con = http.client.HTTPConnection(HOST, puerto, timeout=2)
-            con.request("GET", "/cuenta/iniciar-sesion")
-            if con.getresponse().status == 200:
-                con.close()
-                return
+            con.request("GET", ruta)
+            listo = con.getresponse().status == 200
             con.close()
+            if listo:
+                return True
         except OSError:
             pass
         time.sleep(0.2)
+    return False
+
+
+def esperar_respuesta(proceso: subprocess.Popen, puerto: int, trabajo: Path, tope: float = 40) -> None:
+    if responde(proceso, puerto, "/cuenta/iniciar-sesion", tope):
+        return
     registro = (trabajo / "gunicorn.log").read_text(errors="replace")[-3000:]
     raise SystemExit(f"gunicorn no respondió en {tope:.0f} s.\n--- gunicorn.log ---\n{registro}")
 

@@ -291,20 +291,10 @@ class Servidor:
         return f"http://{HOST}:{self.puerto}{ruta}"
 
     def esperar(self, ruta: str, tope: float = 40) -> None:
-        import http.client
+        from bench import carga
 
-        limite = time.monotonic() + tope
-        while time.monotonic() < limite and self.proceso.poll() is None:
-            try:
-                con = http.client.HTTPConnection(HOST, self.puerto, timeout=2)
-                con.request("GET", ruta)
-                if con.getresponse().status == 200:
-                    con.close()
-                    return
-                con.close()
-            except OSError:
-                pass
-            time.sleep(0.2)
+        if carga.responde(self.proceso, self.puerto, ruta, tope):
+            return
         raise SystemExit(f"gunicorn ({self.nombre}) no respondió en {tope:.0f} s.\n"
                          f"--- {self.registro} ---\n{self.registro.read_text(errors='replace')[-3000:]}")
 
