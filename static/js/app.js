@@ -81,6 +81,9 @@
     if (abre) { regresos[objetivo.id] = abre.getAttribute("data-regreso"); }
   });
 
+  // base.html sets htmx's settle delay to 0, so the new content is made live (hx- attributes) and
+  // focused in the same task that put it in the page: nobody can type into a field, or press Enter on
+  // a button, in the 20 ms between (the text went to the wrong field; Enter submitted without htmx).
   document.addEventListener("htmx:afterSettle", function (evento) {
     var nuevo = evento.target;
     if (!(nuevo instanceof Element) || !nuevo.isConnected) { return; }

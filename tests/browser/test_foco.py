@@ -328,3 +328,43 @@ def test_buscar_despues_de_ordenar_conserva_el_orden(browser, servidor, datos):
     expect(page).to_have_url(re.compile(r"q=GARC.*orden=curp|orden=curp.*q=GARC"))
     expect(page.locator("caption")).to_contain_text("ordenados por CURP")
     contexto.close()
+
+
+
+def test_el_contenido_nuevo_llega_vivo_y_con_el_foco(browser, servidor, datos):
+    """When the new content appears, it is already live and the focus is already in it: with htmx's
+    default 20 ms settle, a user typing in Teléfono right away had the next field's text land in
+    Teléfono (CI saw "5512345678persona@…" in it), and Enter on a button not yet processed by htmx
+    submitted the form without it. A MutationObserver (it runs right after the task that changed the
+    page) records where the focus was when #telefono, or the row's confirmation, first appeared."""
+    contexto = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = contexto.new_page()
+    entrar_contratista(page, servidor, datos["rfc"])
+    vigilar = """s => { window.__visto = null; new MutationObserver(() => {
+        const e = document.querySelector(s);
+        if (e && window.__visto === null) {
+            const a = document.activeElement;
+            window.__visto = {foco: a && (a.id || a.className), vivo: !!e.querySelector('[hx-post]') ? !!e.querySelector('[hx-post]')['htmx-internal-data'] : null};
+        } }).observe(document.body, {childList: true, subtree: true}); }"""
+
+    page.goto(servidor + ALTA)
+    page.evaluate(vigilar, "#telefono")
+    persona = datos["personas"][0]
+    page.get_by_label("CURP").fill(persona.curp)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_text(persona.primer_apellido, exact=True)).to_be_visible()
+    assert page.evaluate("window.__visto.foco") == "telefono"
+    page.get_by_label("Teléfono").fill("5512345678")
+    page.get_by_label("Correo electrónico", exact=True).fill("rapida@correo.example")
+    expect(page.get_by_label("Teléfono")).to_have_value("5512345678")
+    expect(page.get_by_label("Correo electrónico", exact=True)).to_have_value("rapida@correo.example")
+
+    page.goto(servidor + CONSULTA)
+    page.evaluate(vigilar, ".confirmacion")
+    fila = page.locator(f"#capturista-{datos['primera']}")
+    page.locator(f"#eliminar-{datos['primera']}").click()
+    expect(fila.locator(".confirmacion")).to_be_visible()
+    visto = page.evaluate("window.__visto")
+    assert "confirmacion" in visto["foco"], visto
+    assert visto["vivo"] is True, visto  # its buttons already answer through htmx
+    contexto.close()
