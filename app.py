@@ -76,7 +76,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from extensions import csrf, db, limiter, login_manager, mail, migrate
+    from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 
     if app.config["PROXY_SALTOS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
 
     import models  # noqa: F401  (registers the tables on the metadata)
     from blueprints.auth.sesiones import register as register_sesiones

@@ -2,6 +2,7 @@
 import sqlite3
 
 from flask import current_app, g, has_request_context, request
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -39,6 +40,9 @@ def incluir_en_dialecto(dialecto: str):
 
 
 db = SQLAlchemy(model_class=Base)
+# HTML, CSS, JS and JSON answers compressed for clients that accept it (zstd, br or gzip; Vary:
+# Accept-Encoding). Static files and downloads are sent as they are.
+compress = Compress()
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 mail = Mail()

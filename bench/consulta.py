@@ -134,26 +134,25 @@ SELECT = ("SELECT r.id, r.curp, r.telefono, r.correo, r.estatus, r.creado_en, c.
 
 
 class _FilaCruda:
-    """A raw sqlite3 row with the attribute names the grid template reads."""
+    """A raw sqlite3 row with the attribute names services.consulta.FilaCapturista reads."""
 
-    __slots__ = ("id", "curp", "nombre_orden", "telefono", "correo", "estatus", "creado_en", "liga_vence_en",
-                 "activado_en", "baja_en", "nombre", "primer_apellido", "segundo_apellido", "usuario",
-                 "estado_ultimo_correo")
+    __slots__ = ("id", "curp", "nombre_orden", "telefono", "correo", "estatus", "creado_en", "nombre",
+                 "primer_apellido", "segundo_apellido", "estado_correo")
 
     def __init__(self, valores):
         for nombre, valor in zip(self.__slots__, valores, strict=True):
             setattr(self, nombre, valor)
-        for nombre in ("creado_en", "liga_vence_en", "activado_en", "baja_en"):
-            valor = getattr(self, nombre)
-            if valor is not None:
-                setattr(self, nombre, datetime.fromisoformat(valor).replace(tzinfo=timezone.utc))
+        self.creado_en = datetime.fromisoformat(self.creado_en).replace(tzinfo=timezone.utc)
 
 
+# The grid's columns as services.consulta._columnas selects them (its estado_correo: "vencida" for
+# a pending relation whose link expired, else the state of the last link e-mail).
 SELECT_COMPLETO = (
-    "SELECT r.id, r.curp, r.nombre_orden, r.telefono, r.correo, r.estatus, r.creado_en, r.liga_vence_en,"
-    " r.activado_en, r.baja_en, c.nombre, c.primer_apellido, c.segundo_apellido, c.usuario,"
+    "SELECT r.id, r.curp, r.nombre_orden, r.telefono, r.correo, r.estatus, r.creado_en,"
+    " c.nombre, c.primer_apellido, c.segundo_apellido,"
+    " CASE WHEN r.estatus = 'pendiente' AND r.liga_vence_en <= ? THEN 'vencida' ELSE"
     " (SELECT estado FROM correo_saliente s WHERE s.relacion_id = r.id AND s.tipo IN ('activacion', 'invitacion')"
-    " ORDER BY s.id DESC LIMIT 1) FROM relacion_capturista r JOIN capturista c ON c.id = r.capturista_id ")
+    " ORDER BY s.id DESC LIMIT 1) END FROM relacion_capturista r JOIN capturista c ON c.id = r.capturista_id ")
 
 
 def _plantilla_misma():
@@ -163,7 +162,8 @@ def _plantilla_misma():
     entorno.filters["fecha"] = lambda v: v.strftime("%d/%m/%Y") if v else ""
     entorno.globals["csrf_token"] = lambda: "token"
     return entorno.from_string(
-        "{% for fila in filas %}{% include 'consulta/_capturista.html' %}{% endfor %}")
+        "{% from 'consulta/_capturista.html' import capturista with context %}"
+        "{% for fila in filas %}{{ capturista(fila) }}{% endfor %}")
 
 
 def _medir(funcion, repeticiones: int) -> list[float]:
@@ -256,8 +256,8 @@ def main() -> None:
 
     def ref_misma(sql, parametros):
         def _f():
-            ahora = datetime.now(timezone.utc)
-            filas = [FilaCapturista(_FilaCruda(f), ahora) for f in con.execute(SELECT_COMPLETO + sql, parametros)]
+            ahora = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")  # as SQLite stores it
+            filas = [FilaCapturista(_FilaCruda(f)) for f in con.execute(SELECT_COMPLETO + sql, (ahora, *parametros))]
             assert filas
             misma.render(filas=filas, url_consulta="/administracion/consulta", volver="/administracion/consulta",
                          volver_qs="")

@@ -31,6 +31,7 @@ never updates its Cookie header). So ``--duracion`` stays under a minute.
 
     .venv/bin/python bench/http.py                       # both engines, 1 and 2 workers, 5 s per run
     .venv/bin/python bench/http.py --reusar --bd sqlite --duracion 10 --trabajadores 1,2,4
+    .venv/bin/python bench/http.py --reusar --comprimir  # the app's answers compressed, as a browser gets them
 """
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ RONDAS = 2  # each scenario runs once per round; the figures are the medians
 HILOS, CONEXIONES = 2, 4  # wrk -t / -c (the row action: -t 4 -c 4, one connection per thread)
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FILA_RE = re.compile(r'<tbody id="capturista-\d+"')
+# --comprimir: the app's requests say what Chromium says; it answers with zstd (Flask-Compress).
+ACEPTA_NAVEGADOR, CODIFICACION = "gzip, deflate, br, zstd", "zstd"
 
 # --- the bare reference (gunicorn imports ``bench.http:referencia``; env ICSOE_REF_BD / ICSOE_REF_CONTRATISTA) ---
 
@@ -400,6 +403,7 @@ def comprobar(escenario: Escenario, servidor: Servidor, cliente) -> None:
 LUA_COMUN = """
 -- Written by bench/http.py. Every response is checked; done() prints what wrk's table lacks (p95).
 local ESPERADO = %(esperado)s
+local CODIFICACION = %(codificacion)s  -- with --comprimir: the Content-Encoding every answer must carry
 local hilos = {}
 function setup(hilo)
   hilo:set("numero", #hilos)
@@ -408,7 +412,13 @@ end
 malas = 0
 cookies = 0
 function response(status, headers, body)
-  if status ~= 200 or not string.find(body, ESPERADO, 1, true) then
+  local buena
+  if CODIFICACION then  -- a compressed body cannot be searched: its encoding is checked instead
+    buena = headers["Content-Encoding"] == CODIFICACION or headers["content-encoding"] == CODIFICACION
+  else
+    buena = string.find(body, ESPERADO, 1, true) ~= nil
+  end
+  if status ~= 200 or not buena then
     malas = malas + 1
     if malas == 1 then  -- the first bad response of each thread, for the report
       io.write(string.format("ICSOE mala: HTTP %%d %%s\\n", status, string.sub(body, 1, 400):gsub("%%s+", " ")))
@@ -467,8 +477,10 @@ def _ms(valor: str, unidad: str) -> float:
 
 
 def correr_wrk(wrk: str, escenario: Escenario, servidor: Servidor, sesion: Sesion | None, filas: list[int],
-               duracion: int, trabajo: Path) -> Corrida:
-    lua = LUA_COMUN % {"esperado": json.dumps(escenario.esperado)}
+               duracion: int, trabajo: Path, comprimir: bool = False) -> Corrida:
+    comprimir = comprimir and escenario.de_app
+    lua = LUA_COMUN % {"esperado": json.dumps(escenario.esperado),
+                       "codificacion": json.dumps(CODIFICACION) if comprimir else "nil"}
     hilos = HILOS
     if escenario.accion:
         hilos = CONEXIONES
@@ -478,6 +490,8 @@ def correr_wrk(wrk: str, escenario: Escenario, servidor: Servidor, sesion: Sesio
     script = trabajo / f"{escenario.clave}.lua"
     script.write_text(lua)
     cabeceras = {"User-Agent": USER_AGENT, **escenario.cabeceras}
+    if comprimir:
+        cabeceras["Accept-Encoding"] = ACEPTA_NAVEGADOR
     if sesion is not None:
         cabeceras["Cookie"] = f"session={sesion.cookie}"
     # --timeout 10s: a slow response is a latency to measure (wrk's default, 2 s, would drop it as an error).
@@ -518,7 +532,7 @@ class Resultado:
 
 
 def medir(base: Base, rfc: str, trabajadores: int, duracion: int, wrk: str, trabajo: Path,
-          problemas: list[str]) -> list[Resultado]:
+          problemas: list[str], comprimir: bool = False) -> list[Resultado]:
     referencia_srv = Servidor("ref", "bench.http:referencia", trabajadores,
                               {"ICSOE_REF_BD": base.url, "ICSOE_REF_CONTRATISTA": str(base.contratista_id)}, trabajo)
     app = Servidor("app", "app:create_app()", trabajadores, entorno_app(base, trabajo), trabajo)
@@ -539,7 +553,8 @@ def medir(base: Base, rfc: str, trabajadores: int, duracion: int, wrk: str, trab
             for e in lista if ronda % 2 == 0 else lista[::-1]:
                 sesion = iniciar_sesion(app, rfc)[0] if e.de_app else None  # a fresh "last seen" mark
                 propias = [next(filas) for _ in range(CONEXIONES)] if e.accion else []
-                corrida = correr_wrk(wrk, e, app if e.de_app else referencia_srv, sesion, propias, duracion, trabajo)
+                corrida = correr_wrk(wrk, e, app if e.de_app else referencia_srv, sesion, propias, duracion, trabajo,
+                                     comprimir)
                 resultados[e.clave].corridas.append(corrida)
                 if corrida.fallas:
                     problemas.append(f"{base.motor}, {trabajadores} trab., {e.nombre}: {corrida.fallas} respuestas"
@@ -584,6 +599,8 @@ def main() -> int:
     parser.add_argument("--duracion", type=int, default=5, help="seconds of each wrk run (under a minute)")
     parser.add_argument("--trabajadores", default="1,2", help="gunicorn workers to try, comma-separated")
     parser.add_argument("--capturistas", type=int, default=100_000)
+    parser.add_argument("--comprimir", action="store_true",
+                        help="the app's requests accept compression, as a browser's do (the reference never compresses)")
     args = parser.parse_args()
     trabajadores = [int(n) for n in args.trabajadores.split(",") if n.strip()]
     if not 1 <= args.duracion <= 50:
@@ -615,7 +632,7 @@ def main() -> int:
         resultados = []
         for n in trabajadores:
             print(f"{base.version}, {n} trabajador(es)...", flush=True)
-            resultados += medir(base, rfc, n, args.duracion, wrk, trabajo, problemas)
+            resultados += medir(base, rfc, n, args.duracion, wrk, trabajo, problemas, args.comprimir)
         tablas.append((base, resultados))
     for base, resultados in tablas:
         informe(base, resultados, trabajadores, args.duracion)

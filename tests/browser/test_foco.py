@@ -291,11 +291,13 @@ def test_iconos_visibles_en_colores_forzados(browser, servidor, datos):
     entrar_contratista(page, servidor, datos["rfc"])
     page.goto(servidor + CONSULTA)
     assert page.evaluate("matchMedia('(forced-colors: active)').matches")
-    colores = page.evaluate("""[...document.querySelectorAll('.accion .icono')].map(i => ({
-        icono: getComputedStyle(i).backgroundColor, texto: getComputedStyle(i.closest('.accion')).color,
-        fondo: getComputedStyle(i.closest('.accion')).backgroundColor}))""")
+    colores = page.evaluate("""[...document.querySelectorAll('.accion')].map(a => {
+        const i = getComputedStyle(a, '::before');
+        return {icono: i.backgroundColor, mascara: i.maskImage || i.webkitMaskImage, ancho: i.width,
+                texto: getComputedStyle(a).color, fondo: getComputedStyle(a).backgroundColor}; })""")
     assert colores
-    for c in colores:  # the icon is painted in the text's (system) colour, not in the background's
+    for c in colores:  # the icon (a masked ::before) is painted in the text's (system) colour
+        assert ".svg" in c["mascara"] and c["ancho"] == "18px", c
         assert c["icono"] == c["texto"] and c["icono"] != c["fondo"], c
     contexto.close()
 

@@ -505,3 +505,43 @@ def test_la_pagina_de_consulta_cuesta_dos_consultas(client, app, datos):
     assert "JOSÉ LUIS" in html and "GUADALUPE" in html and "MARIO" in html
     assert len(sentencias) == 2, sentencias
     assert "datos_generales" in sentencias[0] and "relacion_capturista" in sentencias[1]
+
+
+def test_estado_del_correo_de_cada_fila(client, app):
+    """The grid's "Estado del correo", computed in SQL (issue 13): the last link e-mail's state
+    (an older one does not count, nor a notice that is not a link), "Liga vencida" for a pending
+    relation whose link expired (not for an active one), "Sin correo" when there is none."""
+    with app.app_context():
+        c = crear_contratista(razon_social="Estados del Correo, S.A.")
+        casos = {}
+
+        def caso(clave, *, estatus="pendiente", correos=(), vencida=False):
+            persona = crear_persona(f"ESTC{len(casos):014d}", clave.upper(), "CORREO", "ESTADO")
+            relacion = _relacion(c, persona, estatus, f"{clave}@correo.example")
+            if vencida:
+                relacion.liga_vence_en = ahora_utc() - timedelta(minutes=1)
+            for tipo, estado in correos:
+                db.session.add(CorreoSaliente(tipo=tipo, relacion_id=relacion.id, destinatario="x@correo.example",
+                                              asunto="a", cuerpo_texto="t", cuerpo_html="h", estado=estado))
+                db.session.flush()
+            casos[clave] = relacion.id
+
+        caso("enviado", correos=[("activacion", "fallido"), ("activacion", "enviado")])
+        caso("encola", correos=[("activacion", "pendiente")])
+        caso("enviando", correos=[("invitacion", "enviando")])
+        caso("fallido", correos=[("activacion", "enviado"), ("activacion", "fallido")])
+        caso("aviso", correos=[("activacion", "enviado"), ("aviso_baja", "fallido")])
+        caso("sin")
+        caso("vencida", correos=[("activacion", "enviado")], vencida=True)
+        caso("activa", estatus="activo", correos=[("activacion", "enviado")], vencida=True)
+        db.session.commit()
+        rfc = c.rfc
+    iniciar_sesion(client, rfc)
+    html = client.get(GRID).get_data(as_text=True)
+    esperado = {"enviado": "Enviado", "encola": "Pendiente de envío", "enviando": "Pendiente de envío",
+                "fallido": "No se pudo enviar", "aviso": "Enviado", "sin": "Sin correo",
+                "vencida": "Liga vencida", "activa": "Enviado"}
+    for clave, rid in casos.items():
+        fila = re.search(rf'<tbody id="capturista-{rid}".*?</tbody>', html, re.S).group(0)
+        estado = re.search(r'data-etiqueta="Estado del correo">([^<]*)<', fila).group(1)
+        assert estado == esperado[clave], (clave, estado)
