@@ -29,6 +29,7 @@ __all__ = [
     "RUTA_DIAS_INHABILES",
     "ZONA",
     "CalendarioInvalido",
+    "dia_mes_anio",
     "dias_inhabiles",
     "es_dia_habil",
     "fecha_larga",
@@ -51,9 +52,14 @@ class CalendarioInvalido(ErrorDeDominio):
     """The CSV of días inhábiles cannot be read; ``mensaje`` names the file and the line."""
 
 
+def dia_mes_anio(fecha: date) -> str:
+    """'18 de enero de 2027'."""
+    return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
+
+
 def fecha_larga(fecha: date) -> str:
     """'lunes 18 de enero de 2027'."""
-    return f"{DIAS_SEMANA[fecha.weekday()]} {fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
+    return f"{DIAS_SEMANA[fecha.weekday()]} {dia_mes_anio(fecha)}"
 
 
 def dias_inhabiles(ruta: str | Path | None = None) -> frozenset[date]:

@@ -36,7 +36,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 
-from domain.calendario import MESES, ZONA, dias_inhabiles, fecha_larga, siguiente_dia_habil
+from domain.calendario import MESES, ZONA, dia_mes_anio, dias_inhabiles, fecha_larga, siguiente_dia_habil
 from domain.errores import ErrorDeDominio
 
 __all__ = [
@@ -123,6 +123,11 @@ class Periodo:
     def titulo(self) -> str:
         """'Primer cuatrimestre de 2026 (enero–abril)', for headings, table cells and options."""
         return self.nombre[0].upper() + self.nombre[1:]
+
+    @property
+    def rango(self) -> str:
+        """'del 1 de enero al 30 de abril de 2026'."""
+        return f"del {self.inicio.day} de {MESES[self.inicio.month - 1]} al {dia_mes_anio(self.fin)}"
 
     @property
     def siguiente(self) -> Periodo:

@@ -9,6 +9,7 @@ import pytest
 from domain.calendario import (
     RUTA_DIAS_INHABILES,
     CalendarioInvalido,
+    dia_mes_anio,
     dias_inhabiles,
     es_dia_habil,
     fecha_larga,
@@ -160,3 +161,4 @@ def test_fecha_larga_sin_depender_del_locale():
     meses = [fecha_larga(date(2027, mes, 1)).split(" de ")[1] for mes in range(1, 13)]
     assert meses == ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
                      "octubre", "noviembre", "diciembre"]
+    assert dia_mes_anio(date(2027, 1, 1)) == "1 de enero de 2027"

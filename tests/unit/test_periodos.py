@@ -94,6 +94,8 @@ def test_nombres():
     assert p.titulo == "Primer cuatrimestre de 2026 (enero–abril)"
     assert Periodo(2026, 2).titulo == "Segundo cuatrimestre de 2026 (mayo–agosto)"
     assert Periodo(2026, 3).nombre == "tercer cuatrimestre de 2026 (septiembre–diciembre)"
+    assert p.rango == "del 1 de enero al 30 de abril de 2026"
+    assert Periodo(2028, 3).rango == "del 1 de septiembre al 31 de diciembre de 2028"
 
 
 @pytest.mark.parametrize("periodo,clave", [(Periodo(2026, 1), "2026-1"), (Periodo(2027, 3), "2027-3")])
