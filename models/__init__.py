@@ -2,8 +2,10 @@
 from models.capturista import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista, ValidacionCurp
 from models.contratista import Contratista, DatosGenerales
 from models.exportacion import Exportacion
+from models.informativa import CargaTrabajadores, Contratante, Contrato, Informativa, Trabajador
 
 __all__ = [
-    "Bitacora", "Capturista", "Contratista", "CorreoSaliente", "DatosGenerales", "Exportacion",
-    "PersonaPadron", "RelacionCapturista", "ValidacionCurp",
+    "Bitacora", "CargaTrabajadores", "Capturista", "Contratante", "Contratista", "Contrato", "CorreoSaliente",
+    "DatosGenerales", "Exportacion", "Informativa", "PersonaPadron", "RelacionCapturista", "Trabajador",
+    "ValidacionCurp",
 ]

@@ -168,14 +168,16 @@ class CorreoSaliente(db.Model):
 
 
 class Bitacora(db.Model):
-    """Who did what to a capturista, and when."""
+    """Who did what to a capturista, or to an informativa, and when."""
 
     __tablename__ = "bitacora"
-    __table_args__ = (Index("ix_bitacora_relacion_creado", "relacion_id", "creado_en"),)
+    __table_args__ = (Index("ix_bitacora_relacion_creado", "relacion_id", "creado_en"),
+                      Index("ix_bitacora_informativa_creado", "informativa_id", "creado_en"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"), index=True)
     relacion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("relacion_capturista.id", ondelete="CASCADE"))
+    informativa_id: Mapped[Optional[int]] = mapped_column(ForeignKey("informativa.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(120))
     accion: Mapped[str] = mapped_column(String(30))
     detalle: Mapped[dict] = mapped_column(db.JSON, default=dict)

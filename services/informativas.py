@@ -1,0 +1,411 @@
+"""The informativa cuatrimestral: who may see it, creating one, its contracts and workers, the
+consistency checklist, Enviar a firma and Devolver para corrección.
+
+Every change to an informativa or anything in it happens with the informativa's row locked and raises
+its ``version``: two capturistas never interleave changes to one informativa, and the checklist a
+capturista read (at version N) cannot be sent once something changed it (N + 1). A contract or a
+worker edited from a form carries the version it was read at; a save over a newer one is
+``Conflicto`` (409), never a silent overwrite. Commits are the callers' (the views), except where a
+function says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from domain import curp as curp_dominio
+from domain import nss as nss_dominio
+from domain import rfc as rfc_dominio
+from domain.consistencia import ContratoParaRevisar, Revision, revisar
+from domain.errores import ErrorDeDominio
+from domain.periodos import Periodo, periodo_en_curso
+from extensions import db
+from models import Bitacora, Contratante, Contratista, Contrato, Informativa, Trabajador
+from models.types import ahora_utc
+from services import correo as correo_srv
+from services.padron import PersonaEncontrada
+
+# Art. 15 A's informativa exists since the reform of 2021: its first period is September–December 2021.
+PRIMER_PERIODO = Periodo(2021, 3)
+
+
+class ErrorInformativa(ErrorDeDominio):
+    def __init__(self, mensaje: str, campo: str | None = None, status: int = 422):
+        super().__init__(mensaje)
+        self.campo = campo
+        self.status = status
+
+
+class Conflicto(ErrorInformativa):
+    """Someone else changed it first (409): the user reloads and sees their work."""
+
+    def __init__(self, mensaje: str):
+        super().__init__(mensaje, status=409)
+
+
+class NoEditable(ErrorInformativa):
+    def __init__(self, informativa: Informativa):
+        super().__init__(f"La informativa está «{informativa.estado_etiqueta}»: ya no se puede modificar.",
+                         status=409)
+
+
+# --- who sees what --------------------------------------------------------------------------------------
+
+
+def de_contratista(contratista_id: int, informativa_id: int, *, bloquear: bool = False) -> Informativa | None:
+    """The contractor's informativa, or None (another contractor's, or none): the caller answers 404."""
+    consulta = select(Informativa).where(Informativa.id == informativa_id,
+                                         Informativa.contratista_id == contratista_id)
+    if bloquear:
+        consulta = consulta.with_for_update()
+    return db.session.scalar(consulta)
+
+
+def contrato_de(informativa: Informativa, contrato_id: int) -> Contrato | None:
+    return db.session.scalar(select(Contrato).where(Contrato.id == contrato_id,
+                                                    Contrato.informativa_id == informativa.id))
+
+
+def trabajador_de(contrato: Contrato, trabajador_id: int) -> Trabajador | None:
+    return db.session.scalar(select(Trabajador).where(Trabajador.id == trabajador_id,
+                                                      Trabajador.contrato_id == contrato.id))
+
+
+@dataclass(frozen=True)
+class Resumen:
+    informativa: Informativa
+    contratos: int
+    trabajadores: int
+
+    @property
+    def periodo(self) -> Periodo:
+        return periodo_de(self.informativa)
+
+
+def periodo_de(informativa: Informativa) -> Periodo:
+    return Periodo(informativa.anio, informativa.periodo)
+
+
+def resumenes(contratista_id: int) -> list[Resumen]:
+    """The contractor's informativas, the most recent period first, with their counts (two grouped
+    queries, nothing per informativa)."""
+    informativas = list(db.session.scalars(
+        select(Informativa).where(Informativa.contratista_id == contratista_id)
+        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc())))
+    ids = [i.id for i in informativas]
+    contratos = dict(db.session.execute(
+        select(Contrato.informativa_id, func.count()).where(Contrato.informativa_id.in_(ids))
+        .group_by(Contrato.informativa_id)).all()) if ids else {}
+    trabajadores = dict(db.session.execute(
+        select(Trabajador.informativa_id, func.count()).where(Trabajador.informativa_id.in_(ids))
+        .group_by(Trabajador.informativa_id)).all()) if ids else {}
+    return [Resumen(i, contratos.get(i.id, 0), trabajadores.get(i.id, 0)) for i in informativas]
+
+
+def periodos_sin_informativa(contratista_id: int, ahora: datetime) -> list[Periodo]:
+    """Periods a Nueva informativa may be for: from the first one (2021) to the one in course (a
+    capturista may start it early), newest first, without those that already have one."""
+    tienen = set(db.session.execute(
+        select(Informativa.anio, Informativa.periodo).where(Informativa.contratista_id == contratista_id)).all())
+    periodos, periodo = [], periodo_en_curso(ahora)
+    while periodo >= PRIMER_PERIODO:
+        if (periodo.anio, periodo.numero) not in tienen:
+            periodos.append(periodo)
+        periodo = periodo.anterior
+    return periodos
+
+
+# --- bitácora and version ----------------------------------------------------------------------------------
+
+
+def registrar(informativa: Informativa, actor: str, accion: str, **detalle) -> None:
+    db.session.add(Bitacora(contratista_id=informativa.contratista_id, informativa_id=informativa.id,
+                            actor=actor, accion=accion, detalle=detalle))
+
+
+def _cambio(informativa: Informativa, actor: str, accion: str, **detalle) -> None:
+    """Every change: only while editable, raises the version, leaves its trace."""
+    if not informativa.editable:
+        raise NoEditable(informativa)
+    informativa.version += 1
+    registrar(informativa, actor, accion, **detalle)
+
+
+def exigir_version(objeto, version: int | None, que: str) -> None:
+    if version is None or objeto.version != version:
+        raise Conflicto(f"Otra persona modificó {que} mientras lo editabas. Vuelve a cargar la página para ver "
+                        "los datos actuales; tus cambios no se guardaron.")
+
+
+# --- creating an informativa ------------------------------------------------------------------------------
+
+
+def crear(contratista_id: int, periodo: Periodo, tipo: str, actor: str, ahora: datetime) -> Informativa:
+    """A new informativa of the period (Normal or Sin información). Commits."""
+    if tipo not in Informativa.TIPOS:
+        raise ErrorInformativa("Elige el tipo de informativa.", "tipo")
+    if not PRIMER_PERIODO <= periodo <= periodo_en_curso(ahora):
+        raise ErrorInformativa("Ese periodo no se puede capturar: elige uno de la lista.", "periodo")
+    informativa = Informativa(contratista_id=contratista_id, anio=periodo.anio, periodo=periodo.numero,
+                              tipo=tipo, creado_por=actor)
+    db.session.add(informativa)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ErrorInformativa(f"Ya existe una informativa del {periodo.nombre}.", "periodo", status=409) from None
+    registrar(informativa, actor, "informativa_alta", periodo=periodo.clave, tipo=tipo)
+    db.session.commit()
+    return informativa
+
+
+def cambiar_tipo(informativa: Informativa, tipo: str, version: int | None, actor: str) -> None:
+    """Normal ↔ Sin información (a Sin información must have no contracts: the checklist says so)."""
+    exigir_version(informativa, version, "la informativa")
+    if tipo not in Informativa.TIPOS:
+        raise ErrorInformativa("Elige el tipo de informativa.", "tipo")
+    if tipo == informativa.tipo:
+        return
+    _cambio(informativa, actor, "informativa_tipo", tipo_anterior=informativa.tipo, tipo_nuevo=tipo)
+    informativa.tipo = tipo
+
+
+# --- contracts ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatosContrato:
+    rfc_contratante: str
+    nombre_contratante: str
+    correo_contratante: str
+    telefono_contratante: str
+    objeto: str
+    servicio: str
+    fecha_inicio: date
+    fecha_fin: date | None
+
+
+def validar_contrato(datos: DatosContrato, informativa: Informativa, contratista: Contratista) -> list[tuple]:
+    """The rules a single contract can break on its own, as (campo, mensaje): checked on save, so
+    the checklist rarely has anything left to say."""
+    errores = []
+    periodo = periodo_de(informativa)
+    if datos.rfc_contratante == contratista.rfc:
+        errores.append(("rfc_contratante", "El RFC del contratante no puede ser el del contratista."))
+    if not periodo.contiene(datos.fecha_inicio):
+        errores.append(("fecha_inicio", f"La fecha de inicio debe estar dentro del {periodo.nombre} "
+                                        f"({periodo.inicio:%d/%m/%Y} a {periodo.fin:%d/%m/%Y})."))
+    if datos.fecha_fin is not None and datos.fecha_fin < datos.fecha_inicio:
+        errores.append(("fecha_fin", "La fecha de fin no puede ser anterior a la fecha de inicio."))
+    return errores
+
+
+def contratante_recordado(contratista_id: int, rfc_texto: str) -> Contratante | None:
+    try:
+        rfc = rfc_dominio.validar(rfc_texto).rfc
+    except ErrorDeDominio:
+        return None
+    return db.session.scalar(select(Contratante).where(Contratante.contratista_id == contratista_id,
+                                                       Contratante.rfc == rfc))
+
+
+def servicio_sugerido(contratista: Contratista) -> str:
+    """The contractor's REPSE number and the service text of its last contract (the same service, usually)."""
+    ultimo = db.session.scalar(
+        select(Contrato.servicio).join(Informativa, Informativa.id == Contrato.informativa_id)
+        .where(Informativa.contratista_id == contratista.id).order_by(Contrato.id.desc()).limit(1))
+    if ultimo:
+        return ultimo
+    repse = contratista.datos_generales.registro_repse if contratista.datos_generales else ""
+    return f"{repse} " if repse else ""
+
+
+def _recordar_contratante(contratista_id: int, datos: DatosContrato) -> None:
+    contratante = db.session.scalar(select(Contratante).where(Contratante.contratista_id == contratista_id,
+                                                              Contratante.rfc == datos.rfc_contratante))
+    if contratante is None:
+        contratante = Contratante(contratista_id=contratista_id, rfc=datos.rfc_contratante)
+        db.session.add(contratante)
+    contratante.nombre = datos.nombre_contratante
+    contratante.correo = datos.correo_contratante
+    contratante.telefono = datos.telefono_contratante
+
+
+def _aplicar(contrato: Contrato, datos: DatosContrato) -> dict:
+    cambios = {}
+    for campo, valor in vars(datos).items():
+        if getattr(contrato, campo, None) != valor:
+            cambios[campo] = valor
+            setattr(contrato, campo, valor)
+    contrato.copiar_busqueda()
+    return cambios
+
+
+def agregar_contrato(informativa: Informativa, datos: DatosContrato, actor: str) -> Contrato:
+    """Informativa locked by the caller (``de_contratista(..., bloquear=True)``)."""
+    if informativa.tipo == Informativa.SIN_INFORMACION:
+        raise ErrorInformativa("Una informativa «Sin información» no lleva contratos: cambia su tipo a Normal "
+                               "para agregar uno.", status=409)
+    informativa.contratos_creados += 1
+    contrato = Contrato(informativa_id=informativa.id, numero=informativa.contratos_creados)
+    _aplicar(contrato, datos)
+    db.session.add(contrato)
+    db.session.flush()
+    _cambio(informativa, actor, "contrato_alta", contrato=contrato.etiqueta)
+    _recordar_contratante(informativa.contratista_id, datos)
+    return contrato
+
+
+def editar_contrato(informativa: Informativa, contrato: Contrato, datos: DatosContrato, version: int | None,
+                    actor: str) -> dict:
+    exigir_version(contrato, version, "este contrato")
+    cambios = _aplicar(contrato, datos)
+    if cambios:
+        _cambio(informativa, actor, "contrato_edicion", contrato=contrato.etiqueta,
+                campos=sorted(cambios))
+        _recordar_contratante(informativa.contratista_id, datos)
+    return cambios
+
+
+def eliminar_contrato(informativa: Informativa, contrato: Contrato, version: int | None, actor: str) -> None:
+    exigir_version(contrato, version, "este contrato")
+    trabajadores = db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))
+    _cambio(informativa, actor, "contrato_baja", contrato=contrato.etiqueta, trabajadores=trabajadores)
+    db.session.delete(contrato)
+
+
+# --- workers ----------------------------------------------------------------------------------------------------
+
+
+def validar_sbc(texto: str) -> Decimal:
+    limpio = (texto or "").strip().replace("$", "").replace(",", "")
+    try:
+        valor = Decimal(limpio)
+    except ArithmeticError:
+        raise ErrorInformativa("El salario base de cotización debe ser un número, como 315.04.", "sbc") from None
+    if not valor.is_finite() or valor <= 0:
+        raise ErrorInformativa("El salario base de cotización debe ser mayor que cero.", "sbc")
+    if valor.as_tuple().exponent < -2:
+        raise ErrorInformativa("El salario base de cotización lleva a lo más dos decimales.", "sbc")
+    if valor >= Decimal("10000000000"):
+        raise ErrorInformativa("El salario base de cotización es demasiado grande.", "sbc")
+    return valor.quantize(Decimal("0.01"))
+
+
+def _repetido(contrato: Contrato, nss: str, curp: str, salvo: int | None = None) -> str | None:
+    consulta = select(Trabajador.nss, Trabajador.curp).where(
+        Trabajador.contrato_id == contrato.id, (Trabajador.nss == nss) | (Trabajador.curp == curp))
+    if salvo is not None:
+        consulta = consulta.where(Trabajador.id != salvo)
+    fila = db.session.execute(consulta.limit(1)).first()
+    if fila is None:
+        return None
+    if fila.nss == nss:
+        return f"El NSS {nss} ya está en este contrato."
+    return f"La CURP {curp} ya está en este contrato."
+
+
+def agregar_trabajador(informativa: Informativa, contrato: Contrato, nss_texto: str, persona: PersonaEncontrada,
+                       sbc: Decimal, actor: str) -> Trabajador:
+    """``persona``: the CURP already validated and found in the padrón (its name)."""
+    nss = nss_dominio.validar(nss_texto)
+    curp = curp_dominio.normalizar(persona.curp)
+    repetido = _repetido(contrato, nss, curp)
+    if repetido:
+        raise ErrorInformativa(repetido, "nss" if repetido.startswith("El NSS") else "curp", status=409)
+    trabajador = Trabajador(contrato_id=contrato.id, informativa_id=informativa.id, nss=nss, curp=curp,
+                            nombre=persona.nombre, primer_apellido=persona.primer_apellido,
+                            segundo_apellido=persona.segundo_apellido, sbc=sbc)
+    trabajador.copiar_busqueda()
+    db.session.add(trabajador)
+    _cambio(informativa, actor, "trabajador_alta", contrato=contrato.etiqueta, nss=nss)
+    return trabajador
+
+
+def editar_trabajador(informativa: Informativa, contrato: Contrato, trabajador: Trabajador, nss_texto: str,
+                      sbc: Decimal, version: int | None, actor: str) -> dict:
+    """NSS and SBC; a different CURP is a different person (Eliminar, then add)."""
+    exigir_version(trabajador, version, "este trabajador")
+    nss = nss_dominio.validar(nss_texto)
+    repetido = _repetido(contrato, nss, trabajador.curp, salvo=trabajador.id)
+    if repetido:
+        raise ErrorInformativa(repetido, "nss", status=409)
+    cambios = {}
+    if trabajador.nss != nss:
+        cambios["nss"] = nss
+        trabajador.nss = nss
+        trabajador.copiar_busqueda()
+    if trabajador.sbc != sbc:
+        cambios["sbc"] = str(sbc)
+        trabajador.sbc = sbc
+    if cambios:
+        _cambio(informativa, actor, "trabajador_edicion", contrato=contrato.etiqueta, curp=trabajador.curp,
+                campos=sorted(cambios))
+    return cambios
+
+
+def eliminar_trabajador(informativa: Informativa, contrato: Contrato, trabajador: Trabajador, version: int | None,
+                        actor: str) -> None:
+    exigir_version(trabajador, version, "este trabajador")
+    _cambio(informativa, actor, "trabajador_baja", contrato=contrato.etiqueta, nss=trabajador.nss,
+            curp=trabajador.curp)
+    db.session.delete(trabajador)
+
+
+# --- checklist, Enviar a firma, Devolver --------------------------------------------------------------------------
+
+
+def revision(informativa: Informativa, contratista: Contratista) -> Revision:
+    """The consistency checklist over the informativa as stored (one grouped query for the counts)."""
+    cuenta = (select(Trabajador.contrato_id, func.count().label("n"))
+              .where(Trabajador.informativa_id == informativa.id).group_by(Trabajador.contrato_id).subquery())
+    filas = db.session.execute(
+        select(Contrato, func.coalesce(cuenta.c.n, 0))
+        .outerjoin(cuenta, cuenta.c.contrato_id == Contrato.id)
+        .where(Contrato.informativa_id == informativa.id).order_by(Contrato.numero)).all()
+    contratos = [ContratoParaRevisar(
+        id=c.id, etiqueta=c.etiqueta, rfc_contratante=c.rfc_contratante, objeto=c.objeto, servicio=c.servicio,
+        fecha_inicio=c.fecha_inicio, fecha_fin=c.fecha_fin, trabajadores=n) for c, n in filas]
+    return revisar(tipo=informativa.tipo, periodo=periodo_de(informativa), rfc_contratista=contratista.rfc,
+                   contratos=contratos)
+
+
+def enviar_a_firma(informativa: Informativa, contratista: Contratista, version: int | None, actor: str,
+                   quien: str, liga: str) -> None:
+    """Locked informativa: the checklist at ``version`` all green → "Enviada a firma", an e-mail to the
+    contractor (outbox) with ``liga`` to its view of the informativa, the bitácora. Commits."""
+    if not informativa.editable:
+        raise NoEditable(informativa)
+    exigir_version(informativa, version, "la informativa")
+    if not revision(informativa, contratista).completa:
+        raise ErrorInformativa("La informativa tiene inconsistencias: corrígelas antes de enviarla a firma.",
+                               status=409)
+    informativa.version += 1
+    informativa.estado = Informativa.ENVIADA
+    informativa.enviada_en = ahora_utc()
+    registrar(informativa, actor, "envio_firma", version=informativa.version)
+    periodo = periodo_de(informativa)
+    correo_srv.encolar(
+        tipo="informativa_enviada", destinatario=contratista.correo, contratista_id=contratista.id,
+        asunto=f"Informativa del {periodo.nombre} lista para firma", plantilla="informativa_enviada",
+        contratista=contratista, periodo=periodo, quien=quien, liga=liga)
+    db.session.commit()
+
+
+def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
+    """The contractor sends an "Enviada a firma" back for correction, saying why. Commits."""
+    comentario = (comentario or "").strip()
+    if informativa.estado != Informativa.ENVIADA:
+        raise ErrorInformativa("Solo una informativa enviada a firma se puede devolver.", status=409)
+    if not comentario:
+        raise ErrorInformativa("Escribe qué debe corregirse.", "comentario")
+    informativa.version += 1
+    informativa.estado = Informativa.DEVUELTA
+    informativa.devuelta_en = ahora_utc()
+    informativa.comentario_devolucion = comentario
+    registrar(informativa, actor, "devolucion", comentario=comentario)
+    db.session.commit()
