@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.activacion import bp as activacion_bp
     from blueprints.alta_usuarios import bp as alta_usuarios_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.captura import bp as captura_bp
     from blueprints.capturista import bp as capturista_bp
     from blueprints.consulta import bp as consulta_bp
     from blueprints.contratista import bp as contratista_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alta_usuarios_bp)
     app.register_blueprint(activacion_bp)
     app.register_blueprint(capturista_bp)
+    app.register_blueprint(captura_bp)
     app.register_blueprint(consulta_bp)
     app.register_blueprint(exportar_excel_bp)
 

@@ -409,3 +409,24 @@ def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
     informativa.comentario_devolucion = comentario
     registrar(informativa, actor, "devolucion", comentario=comentario)
     db.session.commit()
+
+
+# --- grids ----------------------------------------------------------------------------------------------------
+
+
+def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
+                        tamano: int = 50):
+    """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
+    from domain.texto import plano
+    from services.paginacion import paginar
+
+    consulta = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
+    termino = plano(q)
+    if termino:
+        escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        consulta = consulta.where(Trabajador.busqueda.like(f"%{escapado}%", escape="\\"))
+    return paginar(consulta, Trabajador.nombre_orden, Trabajador.id, despues=despues, antes=antes, tamano=tamano)
+
+
+def contar_trabajadores(contrato: Contrato) -> int:
+    return db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))

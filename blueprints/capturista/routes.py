@@ -78,7 +78,10 @@ def aceptar(relacion_id: int):
 @bp.get("/")
 @contratista_elegido
 def inicio(relacion):
-    return render_template("capturista/inicio.html", relacion=relacion)
+    """The capturista's home is the informativa workspace of the chosen contractor."""
+    from blueprints.captura.routes import espacio_de_trabajo
+
+    return espacio_de_trabajo(relacion)
 
 
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])

@@ -62,6 +62,9 @@ class Contratante:
     relaciones: dict[str, int]          # estatus -> relation id
     exportacion: int
     marcadores: tuple[str, ...]         # texts that only this contractor may see
+    informativa: int = 0                # a draft informativa (2026-2) with one contract and one worker
+    contrato: int = 0
+    trabajador: int = 0
 
 
 @dataclass
@@ -113,9 +116,38 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
                                       cuerpo_html="-", estado="enviado",
                                       creado_en=ahora_utc() - timedelta(minutes=30)))
     exportacion = _exportacion(app, contratista, secreto)
+    informativa, contrato, trabajador, objeto = _informativa(contratista, secreto)
+    marcadores.append(objeto)
     db.session.commit()
     return Contratante(id=contratista.id, rfc=contratista.rfc, relaciones={r.estatus: r.id for r in relaciones},
-                       exportacion=exportacion, marcadores=tuple(marcadores))
+                       exportacion=exportacion, marcadores=tuple(marcadores), informativa=informativa,
+                       contrato=contrato, trabajador=trabajador)
+
+
+def _informativa(contratista, secreto: str) -> tuple[int, int, int, str]:
+    """A draft informativa of 2026-2 with one contract (its objeto a text only this contractor may see)
+    and one worker."""
+    from datetime import date
+    from decimal import Decimal
+
+    from domain.nss import completar
+    from domain.periodos import Periodo
+    from services import informativas as srv
+    from services.padron import PersonaEncontrada
+    from tests.factories import rfc_valido
+
+    actor = f"contratista:{contratista.rfc}"
+    informativa = srv.crear(contratista.id, Periodo(2026, 2), "normal", actor, ahora_utc())
+    objeto = f"Objeto del contrato {secreto}"
+    contrato = srv.agregar_contrato(informativa, srv.DatosContrato(
+        rfc_contratante=rfc_valido("CLI", "030303", "D4"), nombre_contratante="Cliente de la matriz, S.A.",
+        correo_contratante="cliente@matriz.example", telefono_contratante="5512341234", objeto=objeto,
+        servicio="AR1/2024 Limpieza", fecha_inicio=date(2026, 6, 1), fecha_fin=None), actor)
+    trabajador = srv.agregar_trabajador(informativa, contrato, completar("1234567890"),
+                                        PersonaEncontrada("PEGL850304HJCRRS07", "JOSÉ", "PÉREZ", "GARCÍA"),
+                                        Decimal("315.04"), actor)
+    db.session.flush()
+    return informativa.id, contrato.id, trabajador.id, objeto
 
 
 def crear_mundo(app) -> Mundo:

@@ -107,6 +107,11 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("capturista.elegir", "GET"): de_capturista(ok()),
     ("capturista.elegir", "POST"): de_capturista(ok(422)),  # no contractor chosen: the page again with a message
     ("capturista.inicio", "GET"): de_capturista(ok()),
+    # The capturista's informativas (A's, the contractor maria.lopez chose).
+    ("captura.nueva", "POST"): de_capturista(ok(422)),  # no period chosen
+    ("captura.ver", "GET"): de_capturista(ok()),
+    ("captura.contrato", "GET"): de_capturista(ok()),
+    ("captura.tipo", "POST"): de_capturista(a("/capturista/informativas/", 303)),  # no version: nothing changes
     # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
     ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
     ("capturista.recuperar", "GET"): publica(ok()),
@@ -153,6 +158,8 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = contratante.relaciones[_RELACION.get(endpoint, "pendiente")]
         elif argumento == "exportacion_id":
             valores[argumento] = contratante.exportacion
+        elif argumento in ("informativa_id", "contrato_id", "trabajador_id"):
+            valores[argumento] = getattr(contratante, argumento.removesuffix("_id"))
         elif argumento == "token" and endpoint.startswith("activacion."):
             valores[argumento] = mundo.token_activacion
         elif argumento == "token" and endpoint == "capturista.restablecer":

@@ -1,0 +1,38 @@
+"""What a capturista's request may reach: the chosen contractor's informativa, its contract, its
+worker. Anything else (another contractor's, a made-up id) is 404; a write locks the informativa."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, request
+
+from blueprints.capturista.routes import contratista_elegido
+from services import informativas as srv
+
+ESCRITURA = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def de_la_informativa(vista):
+    """``vista(relacion, informativa, **kwargs)``; on a POST the informativa's row is locked until commit,
+    so two capturistas' changes to one informativa never interleave."""
+    @wraps(vista)
+    @contratista_elegido
+    def envoltura(relacion, informativa_id: int, **kwargs):
+        informativa = srv.de_contratista(relacion.contratista_id, informativa_id,
+                                         bloquear=request.method in ESCRITURA)
+        if informativa is None:
+            abort(404)
+        return vista(relacion, informativa, **kwargs)
+    return envoltura
+
+
+def del_contrato(vista):
+    """``vista(relacion, informativa, contrato, **kwargs)``: the contract must be the informativa's."""
+    @wraps(vista)
+    @de_la_informativa
+    def envoltura(relacion, informativa, contrato_id: int, **kwargs):
+        contrato = srv.contrato_de(informativa, contrato_id)
+        if contrato is None:
+            abort(404)
+        return vista(relacion, informativa, contrato, **kwargs)
+    return envoltura
