@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from config import TestConfig
 from extensions import db
-from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_smtp
+from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_redis, servidor_smtp
 from tests.factories import cargar_padron, crear_contratista
 
 
@@ -81,8 +81,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
-
 @pytest.fixture
 def smtp(app):
     """A real SMTP server on loopback; the app sends to it."""
@@ -90,6 +88,13 @@ def smtp(app):
     with servidor_smtp(Buzon(), puerto) as buzon:
         apuntar_smtp(app, puerto)
         yield buzon
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real Redis server of this test's own (Debian's redis-server on a free loopback port)."""
+    with servidor_redis(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
