@@ -33,8 +33,8 @@ run: install assets $(CLAVE) migrate
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
 test: install-dev assets navegador lint test-sqlite test-postgres
 
-## navegador: the browser tests drive Debian's Chromium, and one test starts Debian's redis-server
-##            (both installed with apt when missing and root)
+## navegador: the browser tests drive Debian's Chromium, and the Redis tests (shared throttles, Huey's
+##            broker, two app instances) start Debian's redis-server (both installed with apt when missing and root)
 navegador:
 	@faltan=""; \
 	  [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || faltan="$$faltan chromium"; \

@@ -282,13 +282,14 @@ class Servidor:
         self.puerto = carga.puerto_libre()
         self.registro = trabajo / f"gunicorn-{nombre}-{trabajadores}.log"
         base = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FLASK_DEBUG", "TEST_DATABASE_URL")}
+        # Its environment: also the one for a worker or a `flask` command beside it (tests/integration/test_escala.py).
+        self.entorno = base | entorno | {"BASE_URL": f"http://{HOST}:{self.puerto}"}
         with open(self.registro, "wb") as salida:
             self.proceso = subprocess.Popen(
                 [str(Path(RAIZ) / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "-w", str(trabajadores),
                  "-k", "gthread", "--threads", "4", "-b", f"{HOST}:{self.puerto}", "--timeout", "60",
                  "--graceful-timeout", "5", "--no-control-socket", app],
-                cwd=RAIZ, env=base | entorno | {"BASE_URL": f"http://{HOST}:{self.puerto}"},
-                stdout=salida, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=RAIZ, env=self.entorno, stdout=salida, stderr=subprocess.STDOUT, start_new_session=True)
 
     def url(self, ruta: str = "/") -> str:
         return f"http://{HOST}:{self.puerto}{ruta}"

@@ -9,9 +9,13 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import shutil
 import socket
+import subprocess
 import threading
+import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
@@ -186,6 +190,41 @@ def servidor_smtp(manejador, puerto: int):
         yield manejador
     finally:
         controlador.stop()
+
+
+def esperar_puerto(puerto: int, proceso: subprocess.Popen | None = None, tope: float = 10) -> None:
+    """Wait until something accepts connections on 127.0.0.1:puerto (fails if ``proceso`` dies first)."""
+    limite = time.monotonic() + tope
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", puerto), timeout=0.2).close()
+            return
+        except OSError:
+            assert proceso is None or proceso.poll() is None, f"el proceso terminó ({proceso.args[0]})"
+            assert time.monotonic() < limite, f"nadie escucha en 127.0.0.1:{puerto} tras {tope:.0f} s"
+            time.sleep(0.05)
+
+
+# --- Redis ----------------------------------------------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+@contextmanager
+def servidor_redis(carpeta: Path):
+    """Debian's redis-server on a free loopback port, nothing saved to disk, while inside: its URL.
+    A machine without it fails the test (``make test`` and .ci/run install it), never skips it."""
+    assert REDIS_SERVER, "Falta redis-server (apt-get install redis-server; make test y .ci/run lo instalan)"
+    puerto = puerto_libre()
+    proceso = subprocess.Popen([REDIS_SERVER, "--port", str(puerto), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(carpeta)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        esperar_puerto(puerto, proceso)
+        yield f"redis://127.0.0.1:{puerto}/0"
+    finally:
+        proceso.terminate()
+        proceso.wait(timeout=5)
 
 
 def apuntar_smtp(app, puerto: int) -> None:

@@ -18,9 +18,9 @@ os.environ.setdefault("HUEY_SQLITE", os.path.join(tempfile.mkdtemp(prefix="huey-
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from config import TestConfig
+from config import Config, TestConfig
 from extensions import db
-from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_smtp
+from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_redis, servidor_smtp
 from tests.factories import cargar_padron, crear_contratista
 
 
@@ -81,8 +81,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
-
 @pytest.fixture
 def smtp(app):
     """A real SMTP server on loopback; the app sends to it."""
@@ -90,6 +88,29 @@ def smtp(app):
     with servidor_smtp(Buzon(), puerto) as buzon:
         apuntar_smtp(app, puerto)
         yield buzon
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real Redis server of this test's own (Debian's redis-server on a free loopback port)."""
+    with servidor_redis(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def cola_huey(request, monkeypatch, tmp_path):
+    """``tareas.huey`` on each queue it is built with (``tareas._crear_huey`` from ``Config``): a
+    SQLite file without REDIS_URL and, with REDIS_URL, a real Redis server. Every test that runs a
+    Huey consumer takes it, so the tasks travel through both brokers."""
+    import tareas
+
+    monkeypatch.setattr(Config, "REDIS_URL", request.getfixturevalue("redis_url") if request.param == "redis" else None)
+    monkeypatch.setattr(Config, "HUEY_SQLITE", str(tmp_path / "huey" / "huey.sqlite"))
+    cola = tareas._crear_huey()
+    # The tasks are registered on tareas.huey: it keeps them and takes the new broker (Huey itself
+    # swaps ``storage`` this way when it goes immediate).
+    monkeypatch.setattr(tareas.huey, "storage", cola.storage)
+    yield tareas.huey
 
 
 @pytest.fixture

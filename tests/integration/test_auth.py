@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Contratista, CorreoSaliente
-from tests.ayudantes import LIGA_CONFIRMACION_RE, csrf_de, enviar, iniciar_sesion
+from tests.ayudantes import LIGA_CONFIRMACION_RE, csrf_de, enviar, iniciar_sesion, puerto_libre
 from tests.factories import PASSWORD, crear_contratista, rfc_valido
 
 REGISTRO = "/cuenta/registro"
@@ -285,6 +285,19 @@ def test_registro_sin_cola_de_trabajos_no_falla(client, app, monkeypatch):
     monkeypatch.setattr(tareas, "despachar_correos", sin_cola)
     r = _registro(client)
     assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
+    assert _liga_de_confirmacion(app, "alta@empresa.example")
+
+
+def test_registro_con_redis_caido_no_falla(client, app, monkeypatch, caplog):
+    """The same with a real RedisHuey whose server is down (nothing listens at REDIS_URL)."""
+    import tareas
+    from config import Config
+
+    monkeypatch.setattr(Config, "REDIS_URL", f"redis://127.0.0.1:{puerto_libre()}/0")
+    monkeypatch.setattr(tareas.huey, "storage", tareas._crear_huey().storage)
+    r = _registro(client)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/cuenta/registro/revisa-tu-correo")
+    assert "No se pudo encolar el envío inmediato de correos" in caplog.text  # Redis really refused it
     assert _liga_de_confirmacion(app, "alta@empresa.example")
 
 

@@ -153,13 +153,13 @@ def test_exportar_requiere_csrf_y_datos_generales(client, app, datos):
 # --- background job ----------------------------------------------------------------------------
 
 @pytest.fixture
-def consumidor(app):
-    """A real Huey consumer (worker thread) running the tasks inside this test app."""
+def consumidor(app, cola_huey):
+    """A real Huey consumer (worker thread) running the tasks inside this test app, on each broker."""
     import tareas
 
     tareas.usar_app(app)
-    tareas.huey.flush()
-    consumidor = tareas.huey.create_consumer(workers=1, worker_type="thread", periodic=False,
+    cola_huey.flush()
+    consumidor = cola_huey.create_consumer(workers=1, worker_type="thread", periodic=False,
                                              initial_delay=0.05, max_delay=0.2, check_worker_health=False)
     consumidor.start()  # worker threads; run() would also install signal handlers (main thread only)
     yield consumidor

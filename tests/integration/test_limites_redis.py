@@ -3,37 +3,10 @@ several app instances"). Two apps built separately — two gunicorn workers, or 
 count one attacker's failures together, and a session ended on one is ended on the other."""
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-
-import pytest
-
 from app import create_app
 from config import TestConfig
-from tests.ayudantes import csrf_de, iniciar_sesion, puerto_libre
+from tests.ayudantes import csrf_de, iniciar_sesion
 from tests.factories import PASSWORD, crear_contratista
-
-REDIS = shutil.which("redis-server")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    assert REDIS, "Falta redis-server (apt-get install redis-server; .ci/run lo instala)"
-    puerto = puerto_libre()
-    proceso = subprocess.Popen([REDIS, "--port", str(puerto), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", puerto), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{puerto}/0"
-    proceso.terminate()
-    proceso.wait(timeout=5)
 
 
 def _instancia(database_url, redis_url, tmp_path, nombre):
