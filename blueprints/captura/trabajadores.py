@@ -106,8 +106,10 @@ def _pagina(informativa, contrato, objetivo: str, bloque: str, status: int = 200
         total = len(pagina.filas) if pagina.primera and not pagina.siguiente \
             else srv.contar_trabajadores_hasta(contrato, estado.q)
         contexto.update(pagina=pagina, total=total, tope=srv.TOPE_CONTEO_TRABAJADORES, nuevo=nuevo)
+    # After Guardar the focus is on the new row's message (or on the errors): the caption keeps quiet.
     return pagina_o_bloque("captura/contrato.html", bloque, objetivo, status, informativa=informativa,
                            contrato=contrato, periodo=srv.periodo_de(informativa), estado=estado,
+                           anunciar_grid=objetivo != TRABAJADORES,
                            url_validar=_url_contrato(contrato) + "/trabajadores/validar",
                            **_contexto_filas(informativa, contrato, volver, informativa.editable), **contexto)
 

@@ -19,8 +19,7 @@ from models import Informativa
 from models.types import ahora_utc
 from services import informativas as srv
 from services.padron import PersonaEncontrada
-from tests.browser.ayudantes import RESULTADOS_AXE, auditar, contexto_auditable, tab_hasta
-from tests.browser.test_foco import _anuncio, _foco_en
+from tests.browser.ayudantes import RESULTADOS_AXE, anuncio, auditar, contexto_auditable, foco_en, tab_hasta
 from tests.factories import CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 NSS_VALIDO = "92919084431"
@@ -78,89 +77,89 @@ def test_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos, monkeypa
     tab_hasta(page, "#curp")
     teclado.type(persona.curp)
     teclado.press("Enter")
-    _foco_en(page, "#nss")
-    _anuncio(page, re.escape(f"CURP validada: {_nombre(persona)}.") + " Captura su NSS")
+    foco_en(page, "#nss")
+    anuncio(page, re.escape(f"CURP validada: {_nombre(persona)}.") + " Captura su NSS")
     # Guardar with a wrong check digit → the error summary; the corrected NSS → the new row's message.
     teclado.type("84966311215")
     teclado.press("Tab")
-    _foco_en(page, "#sbc")
+    foco_en(page, "#sbc")
     teclado.type("315.04")
     teclado.press("Enter")
-    _foco_en(page, "#agregar-trabajador .error-summary")
+    foco_en(page, "#agregar-trabajador .error-summary")
     expect(page.locator(":focus")).to_contain_text("su dígito verificador no corresponde")
     tab_hasta(page, "#nss")
     teclado.press("Control+a")
     teclado.type(NSS_VALIDO)
     teclado.press("Enter")
-    _foco_en(page, "#grid-trabajadores tbody:first-of-type .mensaje-fila")
+    foco_en(page, "#grid-trabajadores tbody:first-of-type .mensaje-fila")
     expect(page.locator(":focus")).to_contain_text(f"Se agregó a {_nombre(persona)} (NSS {NSS_VALIDO})")
     expect(page.locator("#curp")).to_have_value("")
     # Its Aceptar → the plain row, the focus on its first control (Editar).
     tab_hasta(page, "#grid-trabajadores tbody:first-of-type .mensaje-fila a")
     teclado.press("Enter")
-    _foco_en(page, "#grid-trabajadores tbody:first-of-type a.accion--editar")
+    foco_en(page, "#grid-trabajadores tbody:first-of-type a.accion--editar")
 
     # Editar → the first field of the form in the row; Cancelar → back on that row's Editar.
     primero = datos["trabajadores"][0]
     fila, editar, eliminar = f"#trabajador-{primero}", f"#editar-{primero}", f"#eliminar-{primero}"
     tab_hasta(page, editar)
     teclado.press("Enter")
-    _foco_en(page, f"#nss-{primero}")
+    foco_en(page, f"#nss-{primero}")
     tab_hasta(page, f"{fila} .editar-trabajador a")  # Cancelar
     teclado.press("Enter")
-    _foco_en(page, editar)
+    foco_en(page, editar)
     # Editar, Guardar cambios → the row's message; its Aceptar → Editar again.
     teclado.press("Enter")
-    _foco_en(page, f"#nss-{primero}")
+    foco_en(page, f"#nss-{primero}")
     teclado.press("Tab")
-    _foco_en(page, f"#sbc-{primero}")
+    foco_en(page, f"#sbc-{primero}")
     teclado.press("Control+a")
     teclado.type("999.5")
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .mensaje-fila")
+    foco_en(page, f"{fila} .mensaje-fila")
     expect(page.locator(":focus")).to_contain_text("Se actualizaron los datos de LUIS ÁLVAREZ GARCÍA.")
     expect(page.locator(fila)).to_contain_text("$999.50")
     tab_hasta(page, f"{fila} .mensaje-fila a")
     teclado.press("Enter")
-    _foco_en(page, editar)
+    foco_en(page, editar)
 
     # Eliminar → the confirmation (a group named by its question); Escape → back on Eliminar.
     tab_hasta(page, eliminar)
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .confirmacion")
+    foco_en(page, f"{fila} .confirmacion")
     expect(page.locator(":focus")).to_have_role("group")
     expect(page.locator(":focus")).to_have_accessible_name(re.compile(r"^¿Deseas eliminar a este trabajador del contrato\?"))
     teclado.press("Escape")
-    _foco_en(page, eliminar)
+    foco_en(page, eliminar)
     # Aceptar → the row's message; its Aceptar → the grid again, the focus on its caption.
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .confirmacion")
+    foco_en(page, f"{fila} .confirmacion")
     tab_hasta(page, f"{fila} .confirmacion button")
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .mensaje-fila")
+    foco_en(page, f"{fila} .mensaje-fila")
     expect(page.locator(":focus")).to_contain_text("Se eliminó a LUIS ÁLVAREZ GARCÍA")
     tab_hasta(page, f"{fila} .mensaje-fila a")
     teclado.press("Enter")
-    _foco_en(page, "#grid-trabajadores caption")
+    foco_en(page, "#grid-trabajadores caption")
     expect(page.locator(fila)).to_have_count(0)
 
     # Siguiente / Anterior → the caption, which the live region says; the address follows the grid.
     tab_hasta(page, "#grid-trabajadores a[rel=next]")
     teclado.press("Enter")
-    _foco_en(page, "#grid-trabajadores caption")
-    _anuncio(page, r"^Página 2: 2 trabajadores de 5, ordenados por nombre\.$")
+    foco_en(page, "#grid-trabajadores caption")
+    anuncio(page, r"^Página 2: 2 trabajadores de 5, ordenados por nombre\.$")
     expect(page).to_have_url(re.compile(r"despues=.*p=2"))
     tab_hasta(page, "#grid-trabajadores a[rel=prev]")
     teclado.press("Enter")
-    _foco_en(page, "#grid-trabajadores caption")
-    _anuncio(page, r"^Página 1: 3 trabajadores de 5, ")
+    foco_en(page, "#grid-trabajadores caption")
+    anuncio(page, r"^Página 1: 3 trabajadores de 5, ")
 
     # The live search keeps the focus in the box and announces the count.
     page.evaluate("window.scrollTo(0, 0)")
     tab_hasta(page, "#q")
     teclado.type("estrada")
-    _anuncio(page, r"^1 trabajador que coincide con la búsqueda, ordenado por nombre\.$")
-    _foco_en(page, "#q")
+    anuncio(page, r"^1 trabajador que coincide con la búsqueda, ordenado por nombre\.$")
+    foco_en(page, "#q")
     expect(page.locator("#grid-trabajadores tbody.trabajador")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=estrada"))
     contexto.close()

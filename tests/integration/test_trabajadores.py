@@ -159,6 +159,7 @@ def test_busqueda(client, datos, termino, esperados):
     html = _texto(r)
     assert r.status_code == 200 and "<!doctype html>" not in html and 'id="grid-trabajadores"' in html
     assert "Vary" in r.headers and "HX-Target" in r.headers["Vary"]
+    assert '<caption tabindex="-1" data-anunciar="' in html  # said after a search
     assert _nombres(html) == esperados
     if not esperados:
         assert "Ningún trabajador coincide con la búsqueda." in html
@@ -248,6 +249,7 @@ def test_guardar_agrega_al_trabajador(client, app, datos, js):
         assert len(filas) == 4 and _nombres(html)[0] == nombre
         assert re.search(r'role="status" tabindex="-1" data-enfocar>\s*<p>' + re.escape(mensaje), html)
         assert re.search(r'<input [^>]*id="curp" [^>]*value=""', html)
+        assert "data-anunciar" not in html  # the focused message speaks; the caption stays quiet
         assert 'id="nss"' not in html
     else:
         assert r.status_code == 303
