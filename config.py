@@ -103,6 +103,9 @@ class Config:
 
     # Distinct CURPs a contractor may look up (Validar) per hour, against enumeration of the padrón.
     VALIDACIONES_CURP_POR_HORA = int(os.environ.get("VALIDACIONES_CURP_POR_HORA", "120"))
+    # Distinct workers' CURPs a contractor's capturistas may look up (Validar a trabajador) in 24 hours:
+    # an allowance of its own (capturing thousands of workers must not use up Alta's), still bounded.
+    VALIDACIONES_TRABAJADORES_POR_DIA = int(os.environ.get("VALIDACIONES_TRABAJADORES_POR_DIA", "20000"))
 
     # Activation-link resends per capturista (Enviar email, Solicitar nueva liga).
     REENVIOS_POR_MINUTO = int(os.environ.get("REENVIOS_POR_MINUTO", "1"))
@@ -119,6 +122,8 @@ class Config:
     # Validar (padrón lookups) per client and for the whole system, beside the per-contractor limit.
     VALIDAR_LIMITE_CLIENTE = os.environ.get("VALIDAR_LIMITE_CLIENTE", "200 per hour")
     VALIDAR_LIMITE_GLOBAL = os.environ.get("VALIDAR_LIMITE_GLOBAL", "5000 per hour")
+    # Validar / Guardar of a contract's workers per client (both routes share it).
+    VALIDAR_TRABAJADORES_LIMITE_CLIENTE = os.environ.get("VALIDAR_TRABAJADORES_LIMITE_CLIENTE", "1000 per hour")
     # Redis, when there is one: Huey's queue and Flask-Limiter's counters, shared by every app server.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Flask-Limiter's counters: in memory (one process) unless a shared store is given.
@@ -171,4 +176,5 @@ class TestConfig(Config):
     FORMULARIO_PUBLICO_LIMITE = "10000 per minute"
     VALIDAR_LIMITE_CLIENTE = "10000 per minute"
     VALIDAR_LIMITE_GLOBAL = "10000 per minute"
+    VALIDAR_TRABAJADORES_LIMITE_CLIENTE = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"

@@ -65,6 +65,13 @@ def campo_correo(etiqueta: str = "Correo electrónico", falta: str = "Captura tu
         Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
 
 
+def campo_curp(falta: str) -> StringField:
+    """The CURP to Validar (Alta de usuarios, a contract's workers): trimmed; its rules are the
+    domain's, checked by the lookup."""
+    return StringField("CURP", filters=[limpiar], validators=[
+        DataRequired(falta), Length(max=40, message="La CURP debe tener 18 caracteres.")])
+
+
 class FormularioVacio(Formulario):
     """Only the CSRF token: for POST-only buttons (Eliminar, Activar, Cerrar sesión)."""
 

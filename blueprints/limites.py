@@ -18,3 +18,7 @@ formulario_publico = limiter.limit(_de_config("FORMULARIO_PUBLICO_LIMITE"), meth
 padron_por_cliente = limiter.limit(_de_config("VALIDAR_LIMITE_CLIENTE"), methods=["POST"])
 padron_global = limiter.shared_limit(_de_config("VALIDAR_LIMITE_GLOBAL"), scope="padron-global",
                                      key_func=lambda: "todos", methods=["POST"])
+# The workers of a contract (Validar, Guardar): one counter per client for both routes, apart from
+# Alta's, and outside the system-wide one (a day of capture must not stop Alta for everybody).
+padron_trabajadores = limiter.shared_limit(_de_config("VALIDAR_TRABAJADORES_LIMITE_CLIENTE"),
+                                           scope="padron-trabajadores", methods=["POST"])

@@ -185,12 +185,19 @@ class Bitacora(db.Model):
 
 
 class ValidacionCurp(db.Model):
-    """Each CURP lookup a contractor makes (Validar): the record that rate-limits enumeration."""
+    """Each CURP lookup a contractor makes in the padrón: the record that rate-limits enumeration.
+    ``tipo`` says whose allowance it counts against (services.capturistas.Cupo): Alta de usuarios'
+    capturistas or the workers of its informativas; neither spends the other's."""
 
     __tablename__ = "validacion_curp"
-    __table_args__ = (Index("ix_validacion_curp_contratista_creado", "contratista_id", "creado_en"),)
+    __table_args__ = (Index("ix_validacion_curp_cupo", "contratista_id", "tipo", "creado_en"),
+                      Index("ix_validacion_curp_curp", "contratista_id", "tipo", "curp", "creado_en"))
+
+    CAPTURISTA = "capturista"
+    TRABAJADOR = "trabajador"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
+    tipo: Mapped[str] = mapped_column(String(12), default=CAPTURISTA, server_default=CAPTURISTA)
     curp: Mapped[str] = mapped_column(String(18))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)

@@ -36,7 +36,7 @@ MENSAJE_DUPLICADA = "La CURP ya está registrada como usuario capturista de este
 
 
 class LimiteDeValidaciones(ErrorCapturista):
-    pass
+    status = 429
 
 
 class TransicionNoPermitida(ErrorCapturista):
@@ -45,32 +45,48 @@ class TransicionNoPermitida(ErrorCapturista):
         self.status = status
 
 
-def buscar_persona(texto: str, contratista_id: int | None = None) -> PersonaEncontrada:
+@dataclass(frozen=True)
+class Cupo:
+    """An allowance of padrón lookups per contractor, against enumeration: distinct CURPs within
+    ``ventana``, at most ``Config[ajuste]``; each ``tipo`` counts apart. ``mensaje`` takes {limite}."""
+
+    tipo: str
+    ajuste: str
+    ventana: timedelta
+    mensaje: str
+
+
+CUPO_ALTA = Cupo(ValidacionCurp.CAPTURISTA, "VALIDACIONES_CURP_POR_HORA", timedelta(hours=1),
+                 "Alcanzaste el límite de {limite} validaciones de CURP por hora. Espera unos minutos e "
+                 "inténtalo de nuevo.")
+
+
+def buscar_persona(texto: str, contratista_id: int | None = None, cupo: Cupo = CUPO_ALTA) -> PersonaEncontrada:
     """Validate a CURP and find its owner. Raises CurpInvalida, PadronNoDisponible or ErrorCapturista.
-    With a contractor, each padrón lookup counts against VALIDACIONES_CURP_POR_HORA (enumeration)."""
+    With a contractor, each padrón lookup counts against its ``cupo`` (enumeration) and is committed."""
     datos = curp_dominio.validar(texto)
     if contratista_id is not None:
-        _contar_validacion(contratista_id, datos.curp)
+        _contar_validacion(contratista_id, datos.curp, cupo)
     persona = padron_configurado().buscar(datos.curp)
     if persona is None:
         raise ErrorCapturista(MENSAJE_NO_ENCONTRADA, "curp")
     return persona
 
 
-def _contar_validacion(contratista_id: int, curp: str) -> None:
-    """Distinct CURPs looked up in the last hour: Guardar re-checking the CURP just validated is free."""
-    limite = current_app.config["VALIDACIONES_CURP_POR_HORA"]
-    hace_una_hora = ahora_utc() - timedelta(hours=1)
-    recientes = select(ValidacionCurp.curp).where(
-        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.creado_en > hace_una_hora)
+def _contar_validacion(contratista_id: int, curp: str, cupo: Cupo) -> None:
+    """Distinct CURPs looked up within the window: Guardar re-checking the CURP just validated is free.
+    A CURP is recorded once per window, so the window's rows (counted no further than the limit) are
+    its distinct CURPs. Commits: the lookup counts even when the padrón then fails or finds nobody."""
+    limite = current_app.config[cupo.ajuste]
+    recientes = select(ValidacionCurp.id).where(
+        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.tipo == cupo.tipo,
+        ValidacionCurp.creado_en > ahora_utc() - cupo.ventana)
     if db.session.scalar(recientes.where(ValidacionCurp.curp == curp).limit(1)):
         return
-    hechas = db.session.scalar(select(func.count()).select_from(recientes.distinct().subquery()))
+    hechas = db.session.scalar(select(func.count()).select_from(recientes.limit(limite).subquery()))
     if hechas >= limite:
-        raise LimiteDeValidaciones(
-            f"Alcanzaste el límite de {limite} validaciones de CURP por hora. Espera unos minutos e "
-            "inténtalo de nuevo.", "curp")
-    db.session.add(ValidacionCurp(contratista_id=contratista_id, curp=curp))
+        raise LimiteDeValidaciones(cupo.mensaje.format(limite=f"{limite:,}"), "curp")
+    db.session.add(ValidacionCurp(contratista_id=contratista_id, tipo=cupo.tipo, curp=curp))
     db.session.commit()
 
 

@@ -11,7 +11,7 @@ function says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -24,9 +24,10 @@ from domain.consistencia import ContratoParaRevisar, Revision, revisar
 from domain.errores import ErrorDeDominio
 from domain.periodos import Periodo, periodo_en_curso
 from extensions import db
-from models import Bitacora, Contratante, Contratista, Contrato, Informativa, Trabajador
+from models import Bitacora, Contratante, Contratista, Contrato, Informativa, Trabajador, ValidacionCurp
 from models.types import ahora_utc
 from services import correo as correo_srv
+from services.capturistas import Cupo, buscar_persona
 from services.padron import PersonaEncontrada
 
 # Art. 15 A's informativa exists since the reform of 2021: its first period is September–December 2021.
@@ -63,6 +64,11 @@ def de_contratista(contratista_id: int, informativa_id: int, *, bloquear: bool =
     if bloquear:
         consulta = consulta.with_for_update()
     return db.session.scalar(consulta)
+
+
+def bloquear_de_nuevo(informativa: Informativa) -> None:
+    """Lock (and re-read) an informativa whose lock a commit let go."""
+    db.session.refresh(informativa, with_for_update=True)
 
 
 def contrato_de(informativa: Informativa, contrato_id: int) -> Contrato | None:
@@ -296,9 +302,11 @@ def validar_sbc(texto: str) -> Decimal:
     return valor.quantize(Decimal("0.01"))
 
 
-def _repetido(contrato: Contrato, nss: str, curp: str, salvo: int | None = None) -> str | None:
-    consulta = select(Trabajador.nss, Trabajador.curp).where(
-        Trabajador.contrato_id == contrato.id, (Trabajador.nss == nss) | (Trabajador.curp == curp))
+def _repetido(contrato: Contrato, nss: str | None, curp: str, salvo: int | None = None) -> str | None:
+    """Why this NSS or CURP cannot be added to the contract (already in it), or None. ``nss`` None:
+    only the CURP (Validar, before there is an NSS)."""
+    mismo = Trabajador.curp == curp if nss is None else (Trabajador.nss == nss) | (Trabajador.curp == curp)
+    consulta = select(Trabajador.nss, Trabajador.curp).where(Trabajador.contrato_id == contrato.id, mismo)
     if salvo is not None:
         consulta = consulta.where(Trabajador.id != salvo)
     fila = db.session.execute(consulta.limit(1)).first()
@@ -307,6 +315,28 @@ def _repetido(contrato: Contrato, nss: str, curp: str, salvo: int | None = None)
     if fila.nss == nss:
         return f"El NSS {nss} ya está en este contrato."
     return f"La CURP {curp} ya está en este contrato."
+
+
+# Padrón lookups for workers: an allowance of their own per contractor (capturing thousands of workers
+# must not use up Alta de usuarios' 120 an hour), still bounded against enumeration of the padrón.
+CUPO_TRABAJADORES = Cupo(ValidacionCurp.TRABAJADOR, "VALIDACIONES_TRABAJADORES_POR_DIA", timedelta(hours=24),
+                         "Se alcanzó el límite de {limite} validaciones de CURP de trabajadores en 24 horas para "
+                         "este contratista. Inténtalo de nuevo más tarde.")
+
+
+def buscar_trabajador(informativa: Informativa, contrato: Contrato, texto: str) -> PersonaEncontrada:
+    """Validar (and Guardar, again) of a worker: the informativa still editable, the CURP well formed and
+    not yet in the contract, then its owner in the padrón, counted against the contractor's allowance
+    for workers (that count is committed). Raises ErrorDeDominio subclasses: NoEditable, CurpInvalida,
+    ErrorInformativa (409, already in the contract), LimiteDeValidaciones (429), PadronNoDisponible,
+    ErrorCapturista (not in the padrón)."""
+    if not informativa.editable:
+        raise NoEditable(informativa)
+    curp = curp_dominio.validar(texto).curp
+    repetido = _repetido(contrato, None, curp)
+    if repetido:
+        raise ErrorInformativa(repetido, "curp", status=409)
+    return buscar_persona(curp, informativa.contratista_id, CUPO_TRABAJADORES)
 
 
 def agregar_trabajador(informativa: Informativa, contrato: Contrato, nss_texto: str, persona: PersonaEncontrada,
@@ -414,19 +444,37 @@ def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
 # --- grids ----------------------------------------------------------------------------------------------------
 
 
-def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
-                        tamano: int = 50):
-    """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
-    from domain.texto import plano
-    from services.paginacion import paginar
+# A caption says "de más de 5,000" past this: a contract holds up to a few thousand workers (a carga
+# masiva brings at most 3,000 a file), counted exactly; a larger one does not pay a full count per page.
+TOPE_CONTEO_TRABAJADORES = 5000
 
-    consulta = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
+
+def _trabajadores_del_contrato(contrato: Contrato, q: str, columnas=(Trabajador,)):
+    """The contract's workers, those whose NSS, CURP or name contain ``q`` (without accents or case)."""
+    from domain.texto import plano
+
+    consulta = select(*columnas).where(Trabajador.contrato_id == contrato.id)
     termino = plano(q)
     if termino:
         escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         consulta = consulta.where(Trabajador.busqueda.like(f"%{escapado}%", escape="\\"))
-    return paginar(consulta, Trabajador.nombre_orden, Trabajador.id, despues=despues, antes=antes, tamano=tamano)
+    return consulta
+
+
+def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
+                        tamano: int = 50):
+    """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
+    from services.paginacion import paginar
+
+    return paginar(_trabajadores_del_contrato(contrato, q), Trabajador.nombre_orden, Trabajador.id,
+                   despues=despues, antes=antes, tamano=tamano)
 
 
 def contar_trabajadores(contrato: Contrato) -> int:
     return db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))
+
+
+def contar_trabajadores_hasta(contrato: Contrato, q: str = "", tope: int = TOPE_CONTEO_TRABAJADORES) -> int:
+    """How many workers match, counting no further than ``tope`` + 1 (the caption says "más de")."""
+    hasta = _trabajadores_del_contrato(contrato, q, (Trabajador.id,)).limit(tope + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(hasta))

@@ -1,14 +1,10 @@
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SubmitField
 
-from blueprints.forms_comunes import CamposContacto, Formulario, limpiar
+from blueprints.forms_comunes import CamposContacto, Formulario, campo_curp
 
 
 class ValidarCurpForm(Formulario):
-    curp = StringField("CURP", filters=[limpiar], validators=[
-        DataRequired("Captura la CURP del capturista."),
-        Length(max=40, message="La CURP debe tener 18 caracteres."),
-    ])
+    curp = campo_curp("Captura la CURP del capturista.")
     validar = SubmitField("Validar")
 
 

@@ -36,3 +36,26 @@ def del_contrato(vista):
             abort(404)
         return vista(relacion, informativa, contrato, **kwargs)
     return envoltura
+
+
+def del_trabajador(vista):
+    """``vista(relacion, informativa, contrato, trabajador, **kwargs)``: the worker must be the contract's
+    (a worker of another contract, even of the same informativa, is 404)."""
+    @wraps(vista)
+    @del_contrato
+    def envoltura(relacion, informativa, contrato, trabajador_id: int, **kwargs):
+        trabajador = srv.trabajador_de(contrato, trabajador_id)
+        if trabajador is None:
+            abort(404)
+        return vista(relacion, informativa, contrato, trabajador, **kwargs)
+    return envoltura
+
+
+def volver_a_bloquear(informativa, contrato):
+    """After a commit in the middle of a write (a padrón lookup counted, the lock let go while the
+    padrón answered): lock the informativa again and re-read its contract, which may be gone (404)."""
+    srv.bloquear_de_nuevo(informativa)
+    contrato = srv.contrato_de(informativa, contrato.id)
+    if contrato is None:
+        abort(404)
+    return contrato

@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from blueprints.captura import bp
-from blueprints.captura.acceso import de_la_informativa, del_contrato
+from blueprints.captura.acceso import de_la_informativa
 from blueprints.captura.forms import NuevaInformativaForm, TipoForm
 from blueprints.capturista.routes import contratista_elegido
 from domain.errores import ErrorDeDominio
@@ -75,12 +75,3 @@ def tipo(relacion, informativa):
         flash(f"La informativa es de tipo «{informativa.tipo_etiqueta}».", "success")
     return redirect(url_for(".ver", informativa_id=informativa.id), 303)
 
-
-@bp.get("/<id:informativa_id>/contratos/<id:contrato_id>")
-@del_contrato
-def contrato(relacion, informativa, contrato):
-    pagina = srv.pagina_trabajadores(contrato, q=request.args.get("q", ""), despues=request.args.get("despues"),
-                                     antes=request.args.get("antes"))
-    return render_template("captura/contrato.html", relacion=relacion, informativa=informativa, contrato=contrato,
-                           periodo=srv.periodo_de(informativa), pagina=pagina,
-                           total=srv.contar_trabajadores(contrato))

@@ -1,4 +1,4 @@
-"""Jinja filters and globals: dates in Mexico City time, the entidad catalogue."""
+"""Jinja filters and globals: dates in Mexico City time, amounts in pesos, the entidad catalogue."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,9 +12,15 @@ def fecha_hora(valor: datetime | None) -> str:
     return valor.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
 
 
+def pesos(valor) -> str:
+    """$1,234.56: an amount (the salario base de cotización) in a grid or a message."""
+    return f"${valor:,.2f}"
+
+
 def register(app: Flask) -> None:
     zona = ZoneInfo(app.config["TIMEZONE"])
     app.add_template_filter(fecha_hora, "fecha_hora")
+    app.add_template_filter(pesos, "pesos")
 
     @app.template_filter("fecha")
     def fecha(valor) -> str:

@@ -51,6 +51,7 @@ NO_EXISTE = Esperado(frozenset({404}), denegado=True, texto="Página no encontra
 SALIDA = Esperado(frozenset({303}), "/cuenta/iniciar-sesion")
 INICIO = a("/")
 CONSULTA = a("/administracion/consulta", 303)
+RECHAZO_422 = Esperado(frozenset({422}), denegado=True)  # a form refused: nothing may change
 
 
 def publica(todos: Esperado, **excepciones) -> dict[str, Esperado]:
@@ -111,6 +112,14 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("captura.nueva", "POST"): de_capturista(ok(422)),  # no period chosen
     ("captura.ver", "GET"): de_capturista(ok()),
     ("captura.contrato", "GET"): de_capturista(ok()),
+    # A's contract's workers: the posts carry no data (no CURP, no NSS, no version): refused, nothing changes.
+    ("captura.validar_trabajador", "POST"): de_capturista(RECHAZO_422),
+    ("captura.agregar_trabajador", "POST"): de_capturista(RECHAZO_422),
+    ("captura.trabajador", "GET"): de_capturista(a("/capturista/informativas/", 302)),  # not htmx: the grid
+    ("captura.editar_trabajador", "GET"): de_capturista(ok()),
+    ("captura.editar_trabajador", "POST"): de_capturista(RECHAZO_422),
+    ("captura.confirmar_eliminar_trabajador", "GET"): de_capturista(ok()),
+    ("captura.eliminar_trabajador", "POST"): de_capturista(Esperado(frozenset({409}), denegado=True)),  # no version
     ("captura.tipo", "POST"): de_capturista(a("/capturista/informativas/", 303)),  # no version: nothing changes
     # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
     ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
