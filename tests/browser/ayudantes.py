@@ -1,6 +1,7 @@
 """What the browser stories share: a browser context with JavaScript on or off, axe-core on a page
 (its results printed at the end of the run by tests/browser/conftest.py), logging in as a contractor,
-and moving by keyboard. The mailbox side is in tests/browser/buzon.py."""
+moving by keyboard, and where the focus lands (and what the live region says) after an htmx swap. The
+mailbox side is in tests/browser/buzon.py."""
 from __future__ import annotations
 
 import re
@@ -64,3 +65,31 @@ def tab_hasta(page, selector: str, maximo: int = 60) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"el teclado no llegó a {selector}")
+
+
+# --- focus and the live region after an htmx swap ------------------------------------------------
+
+def _foco(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
+                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
+
+
+def foco_en(page, selector: str) -> dict:
+    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
+    sure it stays there and is never <body>."""
+    try:
+        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
+                               arg=selector, timeout=5000)
+    except Exception:  # Playwright's TimeoutError: say where the focus is instead
+        raise AssertionError(f"el foco no llegó a {selector}: está en {_foco(page)}") from None
+    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
+    foco = _foco(page)
+    assert foco["tag"] not in (None, "body"), foco
+    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
+    return foco
+
+
+def anuncio(page, patron: str) -> None:
+    """The polite live region (#anuncio) says what matches ``patron``."""
+    expect(page.locator("#anuncio")).to_have_text(re.compile(patron))
