@@ -116,4 +116,4 @@ class EditarContratoForm(CamposContrato, ConVersion):
 
 
 class EliminarContratoForm(ConVersion):
-    submit = SubmitField("Aceptar")
+    """CSRF and the version the confirmation was shown at (its buttons are the shared confirmation's)."""
