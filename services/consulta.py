@@ -12,11 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, literal, select, tuple_
 
-from domain.texto import nombre_completo, plano
+from domain.texto import nombre_completo
 from extensions import db
 from models import Capturista, CorreoSaliente
 from models import RelacionCapturista as RC
 from models.types import ahora_utc
+from services.paginacion import buscar
 
 TAMANO_PAGINA = 50
 ORDENES = {
@@ -138,11 +139,7 @@ def filtrar(consulta: Select, contratista_id: int, filtro: Filtro) -> Select:
     consulta = consulta.where(RC.contratista_id == contratista_id)
     if filtro.estatus:
         consulta = consulta.where(RC.estatus == filtro.estatus)
-    termino = plano(filtro.q)
-    if termino:
-        escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        consulta = consulta.where(RC.busqueda.like(f"%{escapado}%", escape="\\"))
-    return consulta
+    return buscar(consulta, RC.busqueda, filtro.q)
 
 
 TOPE_CONTEO = 1000

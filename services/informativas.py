@@ -29,6 +29,7 @@ from models.types import ahora_utc
 from services import correo as correo_srv
 from services.capturistas import Cupo, buscar_persona
 from services.padron import PersonaEncontrada
+from services.paginacion import Pagina, buscar, paginar
 
 # Art. 15 A's informativa exists since the reform of 2021: its first period is September–December 2021.
 PRIMER_PERIODO = Periodo(2021, 3)
@@ -133,10 +134,23 @@ def registrar(informativa: Informativa, actor: str, accion: str, **detalle) -> N
                             actor=actor, accion=accion, detalle=detalle))
 
 
-def _cambio(informativa: Informativa, actor: str, accion: str, **detalle) -> None:
-    """Every change: only while editable, raises the version, leaves its trace."""
+def exigir_editable(informativa: Informativa) -> None:
+    """Borrador or Devuelta; once sent (or filed) nothing in it changes."""
     if not informativa.editable:
         raise NoEditable(informativa)
+
+
+def exigir_admite_contratos(informativa: Informativa) -> None:
+    """A new contract: the informativa is editable and Normal (a Sin información has none)."""
+    exigir_editable(informativa)
+    if informativa.tipo == Informativa.SIN_INFORMACION:
+        raise ErrorInformativa("Una informativa «Sin información» no lleva contratos: cambia su tipo a Normal "
+                               "para agregar uno.", status=409)
+
+
+def _cambio(informativa: Informativa, actor: str, accion: str, **detalle) -> None:
+    """Every change: only while editable, raises the version, leaves its trace."""
+    exigir_editable(informativa)
     informativa.version += 1
     registrar(informativa, actor, accion, **detalle)
 
@@ -253,9 +267,7 @@ def _aplicar(contrato: Contrato, datos: DatosContrato) -> dict:
 
 def agregar_contrato(informativa: Informativa, datos: DatosContrato, actor: str) -> Contrato:
     """Informativa locked by the caller (``de_contratista(..., bloquear=True)``)."""
-    if informativa.tipo == Informativa.SIN_INFORMACION:
-        raise ErrorInformativa("Una informativa «Sin información» no lleva contratos: cambia su tipo a Normal "
-                               "para agregar uno.", status=409)
+    exigir_admite_contratos(informativa)
     informativa.contratos_creados += 1
     contrato = Contrato(informativa_id=informativa.id, numero=informativa.contratos_creados)
     _aplicar(contrato, datos)
@@ -277,11 +289,13 @@ def editar_contrato(informativa: Informativa, contrato: Contrato, datos: DatosCo
     return cambios
 
 
-def eliminar_contrato(informativa: Informativa, contrato: Contrato, version: int | None, actor: str) -> None:
+def eliminar_contrato(informativa: Informativa, contrato: Contrato, version: int | None, actor: str) -> int:
+    """Deletes the contract and its workers; returns how many workers went with it."""
     exigir_version(contrato, version, "este contrato")
-    trabajadores = db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))
+    trabajadores = contar_trabajadores(contrato)
     _cambio(informativa, actor, "contrato_baja", contrato=contrato.etiqueta, trabajadores=trabajadores)
     db.session.delete(contrato)
+    return trabajadores
 
 
 # --- workers ----------------------------------------------------------------------------------------------------
@@ -451,21 +465,12 @@ TOPE_CONTEO_TRABAJADORES = 5000
 
 def _trabajadores_del_contrato(contrato: Contrato, q: str, columnas=(Trabajador,)):
     """The contract's workers, those whose NSS, CURP or name contain ``q`` (without accents or case)."""
-    from domain.texto import plano
-
-    consulta = select(*columnas).where(Trabajador.contrato_id == contrato.id)
-    termino = plano(q)
-    if termino:
-        escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        consulta = consulta.where(Trabajador.busqueda.like(f"%{escapado}%", escape="\\"))
-    return consulta
+    return buscar(select(*columnas).where(Trabajador.contrato_id == contrato.id), Trabajador.busqueda, q)
 
 
 def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
                         tamano: int = 50):
     """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
-    from services.paginacion import paginar
-
     return paginar(_trabajadores_del_contrato(contrato, q), Trabajador.nombre_orden, Trabajador.id,
                    despues=despues, antes=antes, tamano=tamano)
 
@@ -478,3 +483,29 @@ def contar_trabajadores_hasta(contrato: Contrato, q: str = "", tope: int = TOPE_
     """How many workers match, counting no further than ``tope`` + 1 (the caption says "más de")."""
     hasta = _trabajadores_del_contrato(contrato, q, (Trabajador.id,)).limit(tope + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(hasta))
+
+
+TAMANO_PAGINA = 50
+
+
+def pagina_contratos(informativa: Informativa, *, q: str = "", despues: str | None = None,
+                     antes: str | None = None, tamano: int = TAMANO_PAGINA) -> Pagina:
+    """The informativa's contracts by number (index ``(informativa_id, numero)``), optionally searched
+    by RFC, contratante or objeto; ``extra["trabajadores"]``: each one's workers (one grouped query)."""
+    consulta = buscar(select(Contrato).where(Contrato.informativa_id == informativa.id), Contrato.busqueda, q)
+    pagina = paginar(consulta, Contrato.numero, Contrato.id, tipo=int, despues=despues, antes=antes, tamano=tamano)
+    pagina.extra["trabajadores"] = trabajadores_por_contrato([c.id for c in pagina.filas])
+    return pagina
+
+
+def contar_contratos(informativa: Informativa, q: str = "") -> int:
+    return db.session.scalar(buscar(select(func.count()).select_from(Contrato)
+                                    .where(Contrato.informativa_id == informativa.id), Contrato.busqueda, q))
+
+
+def trabajadores_por_contrato(ids: list[int]) -> dict[int, int]:
+    """{contrato_id: workers} (a contract without workers is missing: 0)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Trabajador.contrato_id, func.count()).where(Trabajador.contrato_id.in_(ids))
+                                   .group_by(Trabajador.contrato_id)).all())

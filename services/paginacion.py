@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, tuple_
 
+from domain.texto import plano
 from extensions import db
+
+
+def buscar(consulta: Select, columna, q: str | None) -> Select:
+    """The rows whose search key (``domain.texto.clave_busqueda``: no accents, lowercase) contains
+    ``q`` read the same way; ``q`` empty: all of them. LIKE's wildcards in ``q`` are literal."""
+    termino = plano(q or "")
+    if not termino:
+        return consulta
+    escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return consulta.where(columna.like(f"%{escapado}%", escape="\\"))
 
 
 def codificar(valor, id_: int) -> str:

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from blueprints.forms_comunes import Formulario, campo_correo, errores_de_dominio, limpiar
+from blueprints.forms_comunes import Formulario, campo_correo, limpiar, validar_rfc
 from domain import contrasena
 from domain import rfc as rfc_dominio
 
@@ -23,17 +23,7 @@ class RegistroForm(Formulario):
     advertencia_rfc = False
 
     def validate_rfc(self, field):
-        with errores_de_dominio():
-            resultado = rfc_dominio.validar(field.data)
-        field.data = resultado.rfc
-        if not resultado.digito_correcto and not self.confirmar_rfc.data:
-            self.advertencia_rfc = True
-            raise ValidationError(
-                "El dígito verificador del RFC no coincide con el cálculo del SAT. Revisa tu RFC; "
-                "si es correcto, marca la casilla de confirmación y vuelve a enviar."
-            )
-        if not resultado.digito_correcto:
-            self.advertencia_rfc = True
+        validar_rfc(self, field, self.confirmar_rfc.data)
 
     def validate_correo(self, field):
         field.data = field.data.lower()

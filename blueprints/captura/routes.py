@@ -2,10 +2,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.captura import bp
+from blueprints.captura import bp, contratos
 from blueprints.captura.acceso import de_la_informativa
 from blueprints.captura.forms import NuevaInformativaForm, TipoForm
 from blueprints.capturista.routes import contratista_elegido
+from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from domain.errores import ErrorDeDominio
 from domain.periodos import Periodo, periodo_por_presentar, plazo_en_palabras
 from extensions import db
@@ -55,10 +56,11 @@ def nueva(relacion):
 @bp.get("/<id:informativa_id>")
 @de_la_informativa
 def ver(relacion, informativa):
-    return render_template("captura/informativa.html", relacion=relacion, informativa=informativa,
-                           periodo=srv.periodo_de(informativa), ahora=ahora_utc(), plazo=plazo_en_palabras,
-                           revision=srv.revision(informativa, relacion.contratista),
-                           form_tipo=TipoForm(formdata=None, version=informativa.version, tipo=informativa.tipo))
+    """The informativa page; its contracts grid alone for htmx (search, pages: no checklist to compute)."""
+    estado = {} if pide_fragmento(contratos.GRID) else contratos.contexto_estado(relacion, informativa)
+    return pagina_o_bloque("captura/informativa.html", "grid", contratos.GRID, relacion=relacion,
+                           informativa=informativa, periodo=srv.periodo_de(informativa), ahora=ahora_utc(),
+                           plazo=plazo_en_palabras, **estado, **contratos.contexto_grid(informativa))
 
 
 @bp.post("/<id:informativa_id>/tipo")

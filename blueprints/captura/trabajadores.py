@@ -216,7 +216,7 @@ def _rechazado(informativa, contrato, trabajador, exc: srv.ErrorInformativa):
     db.session.rollback()
     if pide_fragmento(_objetivo(trabajador)):
         return _fila(informativa, contrato, trabajador, exc.status, mensaje=exc.mensaje, tipo="error")
-    return render_template("consulta/rechazo.html", mensaje=exc.mensaje, volver=_volver(contrato),
+    return render_template("rechazo.html", mensaje=exc.mensaje, volver=_volver(contrato),
                            volver_texto="Volver al contrato"), exc.status
 
 

@@ -92,7 +92,7 @@ def _rechazado(relacion_id: int, exc: servicio.TransicionNoPermitida):
     db.session.rollback()
     if pide_fragmento(_objetivo(relacion_id)):
         return _fila(relacion_id, status=exc.status, mensaje=exc.mensaje, tipo="error")
-    return render_template("consulta/rechazo.html", mensaje=exc.mensaje, volver=_volver()), exc.status
+    return render_template("rechazo.html", mensaje=exc.mensaje, volver=_volver(), volver_texto="Volver a Consulta"), exc.status
 
 
 @bp.get("")

@@ -67,6 +67,8 @@ def tab_hasta(page, selector: str, maximo: int = 60) -> None:
     raise AssertionError(f"el teclado no llegó a {selector}")
 
 
+# --- focus and the live region after an htmx swap ------------------------------------------------
+
 def foco_actual(page) -> dict:
     return page.evaluate("""() => { const e = document.activeElement;
         return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
@@ -89,4 +91,5 @@ def foco_en(page, selector: str) -> dict:
 
 
 def anuncio(page, patron: str) -> None:
+    """The polite live region (#anuncio) says what matches ``patron``."""
     expect(page.locator("#anuncio")).to_have_text(re.compile(patron))

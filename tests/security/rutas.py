@@ -121,6 +121,15 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("captura.confirmar_eliminar_trabajador", "GET"): de_capturista(ok()),
     ("captura.eliminar_trabajador", "POST"): de_capturista(Esperado(frozenset({409}), denegado=True)),  # no version
     ("captura.tipo", "POST"): de_capturista(a("/capturista/informativas/", 303)),  # no version: nothing changes
+    # The contracts of A's informativa (its Contrato 1).
+    ("captura.nuevo_contrato", "GET"): de_capturista(ok()),
+    ("captura.nuevo_contrato", "POST"): de_capturista(ok(422)),  # nothing filled in
+    ("captura.fila_contrato", "GET"): de_capturista(a("/capturista/informativas/")),  # not htmx: back to the grid
+    ("captura.editar_contrato", "GET"): de_capturista(ok()),
+    ("captura.editar_contrato", "POST"): de_capturista(ok(422)),
+    ("captura.confirmar_eliminar_contrato", "GET"): de_capturista(ok()),
+    # Without the version it was read at, Eliminar is a conflict: nothing is deleted.
+    ("captura.eliminar_contrato", "POST"): de_capturista(Esperado(frozenset({409}), denegado=True)),
     # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
     ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
     ("capturista.recuperar", "GET"): publica(ok()),
