@@ -57,7 +57,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     EXPORTACION_DIR=str(tmp_path / "exportaciones"))
+                     EXPORTACION_DIR=str(tmp_path / "exportaciones"), CARGA_DIR=str(tmp_path / "cargas"))
     yield app
     with app.app_context():
         db.session.remove()

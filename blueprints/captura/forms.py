@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, InputRequired
 from wtforms.widgets import HiddenInput
@@ -29,3 +30,11 @@ class TipoForm(ConVersion):
 
 class EnviarForm(ConVersion):
     submit = SubmitField("Enviar a firma")
+
+
+class CargaForm(Formulario):
+    """Carga masiva: the file only (what it may be is the service's to say: services/carga_trabajadores)."""
+
+    archivo = FileField("Archivo de trabajadores (.csv o .xlsx)",
+                        validators=[FileRequired("Elige el archivo con los trabajadores.")])
+    submit = SubmitField("Cargar archivo")
