@@ -431,8 +431,9 @@ def test_bomba_zip_se_rechaza_antes_de_abrirla(client, app, datos, monkeypatch):
 
     monkeypatch.setattr(carga_srv, "load_workbook", no_abrir)
     app.config["CARGA_XLSX_MAX_DESCOMPRIMIDO"] = 4 * 2**20
-    # In total: a sheet that inflates past the limit (a few KB compressed).
-    grande = _zip({**XLSX_MINIMO, "xl/worksheets/sheet1.xml": b"<a>" + b" " * (5 * 2**20) + b"</a>"})
+    # In total: members that together inflate past the limit (a few KB compressed; each under 1 MB, so
+    # only the total catches them).
+    grande = _zip({**XLSX_MINIMO, **{f"xl/worksheets/sheet{i}.xml": b" " * (900 * 1024) for i in range(1, 6)}})
     assert len(grande) < 20_000
     _rechazo_completo(client, app, datos, grande, "bomba.xlsx", carga_srv.BOMBA)
     # Under the total but far beyond its compressed size.
