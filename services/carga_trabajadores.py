@@ -20,6 +20,7 @@ import codecs
 import csv
 import io
 import logging
+import math
 import re
 import uuid
 import zipfile
@@ -46,7 +47,7 @@ from models import CargaTrabajadores, Contrato, Informativa
 from models.types import ahora_utc
 from services import informativas as srv
 from services.exportar import celda_de_texto
-from services.padron import Avance, Padron, padron_configurado
+from services.padron import Avance, Padron, PersonaEncontrada, padron_configurado
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class Fila:
     nss_valido: str | None = None
     curp_valida: str | None = None
     sbc_valido: Decimal | None = None
-    persona: object | None = None  # PersonaEncontrada
+    persona: PersonaEncontrada | None = None
 
     @property
     def valida(self) -> bool:
@@ -123,7 +124,7 @@ def leer(datos: bytes, nombre_archivo: str) -> list[Fila]:
         raise ArchivoInvalido(f"Sube un archivo CSV (.csv) o de Excel (.xlsx); «{nombre_archivo}» no es ninguno "
                               "de los dos.")
     if len(datos) > cfg["CARGA_MAX_BYTES"]:
-        raise ArchivoInvalido(f"El archivo pesa {len(datos) / 2**20:.1f} MB; el máximo es "
+        raise ArchivoInvalido(f"El archivo pesa {math.ceil(len(datos) / 2**20 * 10) / 10:g} MB; el máximo es "
                               f"{_megas(cfg['CARGA_MAX_BYTES'])} MB. Divídelo en varios archivos.")
     if not datos.strip():
         raise ArchivoInvalido(VACIO)
@@ -381,8 +382,9 @@ def _contra_el_contrato(filas: list[Fila], contrato: Contrato) -> None:
 
 def procesar(carga: CargaTrabajadores, filas: list[Fila], padron: Padron, al_avanzar: Avance = None) -> Path | None:
     """Validate every row, add the good ones, write the rejected ones; record it all in ``carga``. The
-    informativa is locked only for the last step (the padrón may take minutes). Returns the rejected
-    rows' file (None when there are none); the caller commits, and deletes that file if it cannot."""
+    informativa is locked (here; the upload's POST already holds the lock) only from the contract's check
+    on: the worker's padrón lookups may take minutes. Returns the rejected rows' file (None when there
+    are none); the caller commits, and deletes that file if it cannot."""
     revisar(filas)
     if al_avanzar is not None:
         al_avanzar(sum(1 for f in filas if not f.valida))
@@ -641,7 +643,9 @@ def rechazos_vencidos(carga: CargaTrabajadores) -> bool:
 
 def limpiar_vencidas() -> int:
     """Delete rejected rows' files past their retention, and end jobs that never finished (the worker
-    died): their uploaded file goes too. Commits. Returns the cargas touched."""
+    died): their uploaded file goes too. Any other file of CARGA_DIR older than the retention is left
+    over (its contract was deleted, and the carga's row with it) and goes as well. Commits. Returns the
+    cargas touched."""
     limite = ahora_utc() - _retencion()
     vencidas = list(db.session.scalars(select(CargaTrabajadores).where(
         CargaTrabajadores.ruta_rechazos.is_not(None), CargaTrabajadores.terminado_en <= limite)))
@@ -655,5 +659,8 @@ def limpiar_vencidas() -> int:
         carga.error = "El proceso no terminó. Vuelve a cargar el archivo."
         _ruta_subida(carga.id).unlink(missing_ok=True)
     db.session.commit()
+    for archivo in _carpeta().iterdir():
+        if archivo.is_file() and archivo.stat().st_mtime < limite.timestamp():
+            archivo.unlink(missing_ok=True)
     return len(vencidas) + len(colgadas)
 

@@ -114,6 +114,21 @@ def cola_huey(request, monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def consumidor(app, cola_huey):
+    """A real Huey consumer (worker thread) running the tasks inside this test app, on each broker."""
+    import tareas
+
+    tareas.usar_app(app)
+    cola_huey.flush()
+    consumidor = cola_huey.create_consumer(workers=1, worker_type="thread", periodic=False,
+                                           initial_delay=0.05, max_delay=0.2, check_worker_health=False)
+    consumidor.start()  # worker threads; run() would also install signal handlers (main thread only)
+    yield consumidor
+    consumidor.stop(graceful=True)
+    tareas.usar_app(None)
+
+
+@pytest.fixture
 def escenario(app, client):
     """A contractor with Datos Generales, a padrón of 12 people, and ``client`` logged in as it."""
     with app.app_context():

@@ -64,3 +64,25 @@ def tab_hasta(page, selector: str, maximo: int = 60) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"el teclado no llegó a {selector}")
+
+
+def foco_actual(page) -> dict:
+    """What has the focus: tag, id, class and the start of its text."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
+                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
+
+
+def foco_en(page, selector: str) -> dict:
+    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
+    sure it stays there and is never <body>."""
+    try:
+        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
+                               arg=selector, timeout=5000)
+    except Exception:  # Playwright's TimeoutError: say where the focus is instead
+        raise AssertionError(f"el foco no llegó a {selector}: está en {foco_actual(page)}") from None
+    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
+    foco = foco_actual(page)
+    assert foco["tag"] not in (None, "body"), foco
+    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
+    return foco

@@ -21,8 +21,7 @@ from models import CargaTrabajadores
 from models.types import ahora_utc
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
-from tests.browser.ayudantes import RESULTADOS_AXE, auditar, contexto_auditable
-from tests.browser.test_foco import _foco_en
+from tests.browser.ayudantes import RESULTADOS_AXE, auditar, contexto_auditable, foco_en
 from tests.factories import CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 
@@ -86,7 +85,7 @@ def test_subir_ver_resumen_y_descargar_rechazados(js, browser, app, servidor, da
     page.get_by_role("button", name="Cargar archivo").click()
     expect(page.get_by_role("alert").filter(has_text="no es ninguno de los dos")).to_be_visible()
     if js:
-        _foco_en(page, ".error-summary")
+        foco_en(page, ".error-summary")
     _sin_violaciones(page, "Carga masiva: archivo rechazado", js)
 
     page.get_by_label("Archivo de trabajadores (.csv o .xlsx)").set_input_files(_archivo(tmp_path, datos))
@@ -94,7 +93,7 @@ def test_subir_ver_resumen_y_descargar_rechazados(js, browser, app, servidor, da
     resumen = page.locator("#carga-resumen")
     expect(resumen).to_contain_text("Se agregaron 2 trabajadores al contrato. Se rechazaron 2 filas")
     if js:
-        _foco_en(page, "#carga-resumen")  # the page opens on the result
+        foco_en(page, "#carga-resumen")  # the page opens on the result
     _sin_violaciones(page, "Carga masiva: resultado", js)
 
     with page.expect_download() as descarga:
@@ -146,7 +145,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
     page.goto(servidor + url)
     assert page.evaluate("document.querySelector('meta[http-equiv=refresh]')") is None  # only inside <noscript>
     page.evaluate("window.__sinRecarga = true")
-    _foco_en(page, "#carga-estado")
+    foco_en(page, "#carga-estado")
     expect(page.get_by_text("Avance: 600 de 2,400 filas revisadas (25%)")).to_be_visible()
     _sin_violaciones(page, "Carga masiva: en proceso", True)
 
@@ -157,7 +156,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
     assert page.evaluate("window.__sinRecarga === true") and len(consultas) >= 2
 
     _terminar(app, carga_id)
-    _foco_en(page, "#carga-resumen")
+    foco_en(page, "#carga-resumen")
     expect(page.locator("#anuncio")).to_have_text(
         "Carga terminada. Se agregaron 2,399 trabajadores al contrato. Se rechazó 1 fila: descarga el archivo "
         "para ver el motivo.")

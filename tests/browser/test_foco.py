@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Exportacion
 from models.types import ahora_utc
-from tests.browser.ayudantes import entrar_contratista, tab_hasta
+from tests.browser.ayudantes import entrar_contratista, foco_en, tab_hasta
 from tests.factories import cargar_padron, crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 CONSULTA = "/administracion/consulta"
@@ -42,27 +42,6 @@ def datos(app):
         return {"rfc": contratista.rfc, "id": contratista.id, "primera": ids[0], "personas": personas}
 
 
-def _foco(page) -> dict:
-    return page.evaluate("""() => { const e = document.activeElement;
-        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
-                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
-
-
-def _foco_en(page, selector: str) -> dict:
-    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
-    sure it stays there and is never <body>."""
-    try:
-        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
-                               arg=selector, timeout=5000)
-    except Exception:  # Playwright's TimeoutError: say where the focus is instead
-        raise AssertionError(f"el foco no llegó a {selector}: está en {_foco(page)}") from None
-    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
-    foco = _foco(page)
-    assert foco["tag"] not in (None, "body"), foco
-    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
-    return foco
-
-
 def _anuncio(page, patron: str) -> None:
     expect(page.locator("#anuncio")).to_have_text(re.compile(patron))
 
@@ -82,48 +61,48 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     # Editar → the first field of the form in the row; Cancelar → back on that row's Editar.
     tab_hasta(page, editar)
     teclado.press("Enter")
-    _foco_en(page, f"{fila} #telefono")
+    foco_en(page, f"{fila} #telefono")
     tab_hasta(page, f"{fila} .editar-capturista a")  # Cancelar
     teclado.press("Enter")
-    _foco_en(page, editar)
+    foco_en(page, editar)
     teclado.press("Tab")  # and the next Tab continues from there, in the same row
-    _foco_en(page, f"#enviar-{datos['primera']}")
+    foco_en(page, f"#enviar-{datos['primera']}")
 
     # Eliminar → the confirmation (a group named by its question); Cancelar → back on Eliminar.
     tab_hasta(page, eliminar)
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .confirmacion")
+    foco_en(page, f"{fila} .confirmacion")
     confirmacion = page.locator(":focus")
     expect(confirmacion).to_have_role("group")
     expect(confirmacion).to_have_accessible_name(re.compile(r"^¿Deseas dar de baja al usuario capturista\?"))
     teclado.press("Tab")
-    _foco_en(page, f"{fila} .confirmacion button")  # Aceptar is the next stop, not the first
+    foco_en(page, f"{fila} .confirmacion button")  # Aceptar is the next stop, not the first
     tab_hasta(page, f"{fila} .confirmacion a")  # Cancelar
     teclado.press("Enter")
-    _foco_en(page, eliminar)
+    foco_en(page, eliminar)
     # Escape in the confirmation is Cancelar too.
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .confirmacion")
+    foco_en(page, f"{fila} .confirmacion")
     teclado.press("Escape")
-    _foco_en(page, eliminar)
+    foco_en(page, eliminar)
     expect(page.locator(f"{fila} .confirmacion")).to_have_count(0)
 
     # Aceptar → the row's message; its Aceptar → the row's next sensible control (Eliminar is gone
     # once the capturista is in baja: Activar).
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .confirmacion")
+    foco_en(page, f"{fila} .confirmacion")
     tab_hasta(page, f"{fila} .confirmacion button")
     teclado.press("Enter")
-    _foco_en(page, f"{fila} .mensaje-fila")
+    foco_en(page, f"{fila} .mensaje-fila")
     expect(page.locator(":focus")).to_contain_text(re.compile(r"La relación con el usuario capturista .*es baja\."))
     tab_hasta(page, f"{fila} .mensaje-fila a")
     teclado.press("Enter")
-    _foco_en(page, f"#activar-{datos['primera']}")
+    foco_en(page, f"#activar-{datos['primera']}")
 
     # Sort by CURP → the grid's caption, and the live region says the new order.
     tab_hasta(page, "#grid-capturistas thead a[href*='orden=curp']")
     teclado.press("Enter")
-    _foco_en(page, "#grid-capturistas caption")
+    foco_en(page, "#grid-capturistas caption")
     expect(page.locator(":focus")).to_have_text(
         "Usuarios capturistas: Página 1: 3 capturistas de 7, ordenados por CURP, ascendente.")
     _anuncio(page, r"^Página 1: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
@@ -131,15 +110,15 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     # Siguiente / Anterior → the caption again, announcing the page.
     tab_hasta(page, "#grid-capturistas a[rel=next]")
     teclado.press("Enter")
-    _foco_en(page, "#grid-capturistas caption")
+    foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 2: 3 capturistas de 7, ordenados por CURP, ascendente\.$")
     tab_hasta(page, "#grid-capturistas a[rel=next]")
     teclado.press("Enter")
-    _foco_en(page, "#grid-capturistas caption")
+    foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 3: 1 capturista de 7, ")
     tab_hasta(page, "#grid-capturistas a[rel=prev]")
     teclado.press("Enter")
-    _foco_en(page, "#grid-capturistas caption")
+    foco_en(page, "#grid-capturistas caption")
     _anuncio(page, r"^Página 2: 3 capturistas de 7, ")
 
     # The live search keeps the focus in the box and announces the count.
@@ -147,7 +126,7 @@ def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos,
     tab_hasta(page, "#q")
     teclado.type("apellido3")
     _anuncio(page, r"^1 capturista que coincide con la búsqueda, ordenado por ")
-    _foco_en(page, "#q")
+    foco_en(page, "#q")
     expect(page.locator("#grid-capturistas tbody.capturista")).to_have_count(1)
     contexto.close()
 
@@ -166,25 +145,25 @@ def test_alta_por_teclado_el_foco_y_los_anuncios(browser, servidor, datos):
         teclado.type(persona.curp)
         teclado.press("Enter")  # Validar
         # The focus goes to the first contact field; the name found is said in the live region.
-        _foco_en(page, "#telefono")
+        foco_en(page, "#telefono")
         _anuncio(page, re.escape(f"CURP validada: {nombre}.") + " Captura sus datos de contacto")
         teclado.type("5512345678")
         teclado.press("Tab")
-        _foco_en(page, "#correo")
+        foco_en(page, "#correo")
         teclado.type(f"foco{i}@correo.example")
         teclado.press("Tab")
-        _foco_en(page, "#confirmar_correo")
+        foco_en(page, "#confirmar_correo")
         teclado.type(f"foco{i}@correo.example")
         teclado.press("Enter")  # Guardar
         # The confirmation is a modal dialog with the focus inside.
         dialogo = page.get_by_role("dialog")
         expect(dialogo).to_have_accessible_name("Mensaje de confirmación: alta de usuario capturista")
-        _foco_en(page, "dialog[open] a")
+        foco_en(page, "dialog[open] a")
         assert page.evaluate("document.querySelector('dialog').matches(':modal')")
         # Aceptar (Enter) or Escape closes it, and the focus is back on the CURP, empty, for the next one.
         teclado.press(cerrar)
         expect(page.get_by_role("dialog")).to_have_count(0)
-        _foco_en(page, "#curp")
+        foco_en(page, "#curp")
         expect(page.locator("#curp")).to_have_value("")
     contexto.close()
 
@@ -197,13 +176,13 @@ def test_alta_con_error_el_foco_en_el_resumen(browser, servidor, datos):
     tab_hasta(page, "#curp")
     page.keyboard.type("XXX")
     page.keyboard.press("Enter")
-    _foco_en(page, ".error-summary")
+    foco_en(page, ".error-summary")
     assert page.title().startswith("Error: Alta de usuarios")  # the title follows the swap's status
     tab_hasta(page, "#curp")
     page.keyboard.press("Control+A")
     page.keyboard.type(datos["personas"][0].curp)
     page.keyboard.press("Enter")
-    _foco_en(page, "#telefono")
+    foco_en(page, "#telefono")
     assert page.title() == "Alta de usuarios · Capturistas ICSOE"
     contexto.close()
 
@@ -267,15 +246,15 @@ def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, 
     page.keyboard.press("Enter")
     expect(menu).to_have_attribute("open", "")
     page.keyboard.press("Tab")
-    _foco_en(page, "details.menu__grupo a")
+    foco_en(page, "details.menu__grupo a")
     page.keyboard.press("Escape")
     expect(menu).not_to_have_attribute("open", "")
-    _foco_en(page, "details.menu__grupo summary")
+    foco_en(page, "details.menu__grupo summary")
     # Open again and Tab past its last link: the focus leaves the menu, the menu closes.
     page.keyboard.press("Enter")
     for _ in range(4):
         page.keyboard.press("Tab")
-    _foco_en(page, "a[href$='/contratista/datos-generales']")
+    foco_en(page, "a[href$='/contratista/datos-generales']")
     expect(menu).not_to_have_attribute("open", "")
     # A click elsewhere closes it as well.
     page.locator("details.menu__grupo summary").click()

@@ -33,12 +33,11 @@ from models.types import ahora_utc
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
 from services.padron import HttpPadron, LocalPadron, PadronNoDisponible
-from tests.ayudantes import csrf_de, elegir_contratista, iniciar_sesion_capturista
+from tests.ayudantes import csrf_de, elegir_contratista, iniciar_sesion_capturista, sondear
 from tests.factories import cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FUERA_DEL_PADRON = "PEGL850304HJCRRS07"  # a valid CURP nobody in the test padrón has
-HX_ESTADO = {"HX-Request": "true", "HX-Target": "carga-estado"}
 
 
 def _datos_contrato():
@@ -475,7 +474,7 @@ def test_tamano_maximo(client, app, datos):
     _rechazo_completo(client, app, datos, b"x" * (15 * 2**20), "grande.txt", "no es ninguno de los dos")
     app.config["CARGA_MAX_BYTES"] = 2000
     _rechazo_completo(client, app, datos, csv_de([fila(datos, 0)]) + b"\n" * 3000, "a.csv",
-                      "El archivo pesa 0.0 MB; el máximo es 0.00190735 MB")
+                      "El archivo pesa 0.1 MB; el máximo es 0.00190735 MB")
     # Beyond the request's limit: the Spanish 413 page, nothing read.
     r = subir(client, datos.url, b"x" * (2000 + 70 * 1024), "a.csv")
     assert r.status_code == 413
@@ -652,21 +651,6 @@ def test_padron_http_una_consulta_por_curp_distinta(client, app, datos, padron_h
 # --- the background job ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def consumidor(app, cola_huey):
-    """A real Huey consumer (worker thread) running the tasks inside this test app, on each broker."""
-    import tareas
-
-    tareas.usar_app(app)
-    cola_huey.flush()
-    consumidor = cola_huey.create_consumer(workers=1, worker_type="thread", periodic=False,
-                                           initial_delay=0.05, max_delay=0.2, check_worker_health=False)
-    consumidor.start()
-    yield consumidor
-    consumidor.stop(graceful=True)
-    tareas.usar_app(None)
-
-
 def test_carga_grande_en_segundo_plano(client, app, datos, consumidor, monkeypatch):
     app.config["CARGA_UMBRAL"] = 10
     monkeypatch.setattr(LocalPadron, "LOTE", 4)
@@ -686,21 +670,12 @@ def test_carga_grande_en_segundo_plano(client, app, datos, consumidor, monkeypat
     assert "<progress" in pagina and 'hx-trigger="every 1s"' in pagina and 'hx-swap="innerHTML"' in pagina
     assert "data-enfocar" in pagina and "31 filas revisadas" in pagina
 
-    vistos, limite = set(), time.monotonic() + 30
-    while time.monotonic() < limite:
-        fragmento = client.get(estado_url, headers=HX_ESTADO)
-        texto = fragmento.get_data(as_text=True)
-        assert "<header" not in texto and "HX-Request, HX-Target" in fragmento.headers["Vary"]
-        if "Carga terminada" in texto:
-            break
-        # While it runs: only the inside of the block (the block keeps its place, and the focus).
+    def mientras_corre(fragmento, texto):
+        # Only the inside of the block: the block keeps its place, and the focus.
         assert 'id="carga-estado"' not in texto and "HX-Reswap" not in fragmento.headers
-        m = re.search(r'value="(\d+)"', texto)
-        if m:
-            vistos.add(int(m.group(1)))
-        time.sleep(0.05)
-    else:
-        pytest.fail("la carga no terminó")
+        assert "HX-Request, HX-Target" in fragmento.headers["Vary"]
+
+    fragmento, texto, vistos = sondear(client, estado_url, "carga-estado", "Carga terminada", mientras_corre)
     assert len({v for v in vistos if 0 < v < 31}) >= 2, vistos  # progress moved
     # Done: the whole block, swapped as a block, without polling; the summary takes the focus.
     assert fragmento.headers["HX-Reswap"] == "outerHTML" and 'id="carga-estado"' in texto
@@ -797,14 +772,24 @@ def test_cola_inalcanzable_termina_en_error(client, app, datos):
     assert not list(Path(app.config["CARGA_DIR"]).glob("*"))
 
 
-def test_limpieza_termina_cargas_colgadas(app, datos):
+def test_limpieza_termina_cargas_colgadas_y_borra_archivos_huerfanos(app, datos):
+    import os
+
     with app.app_context():
         carga = CargaTrabajadores(contrato_id=datos.contrato, informativa_id=datos.informativa, solicitante="x",
                                   nombre_archivo="a.csv", total=900, creado_en=ahora_utc() - timedelta(hours=30))
         db.session.add(carga)
         db.session.commit()
-        subida = Path(app.config["CARGA_DIR"]) / f"subida-{carga.id}"
-        subida.parent.mkdir(parents=True, exist_ok=True)
+        carpeta = Path(app.config["CARGA_DIR"])
+        carpeta.mkdir(parents=True, exist_ok=True)
+        subida = carpeta / f"subida-{carga.id}"
         subida.write_bytes(b"x")
+        # The rejected rows of a carga whose contract was deleted (its row went with it), and a fresh file.
+        huerfano, reciente = carpeta / "rechazos-huerfano.xlsx", carpeta / "rechazos-reciente.xlsx"
+        huerfano.write_bytes(b"PK")
+        reciente.write_bytes(b"PK")
+        viejo = time.time() - 30 * 3600
+        os.utime(huerfano, (viejo, viejo))
         assert carga_srv.limpiar_vencidas() == 1
-        assert db.session.get(CargaTrabajadores, carga.id).estado == "error" and not subida.exists()
+        assert db.session.get(CargaTrabajadores, carga.id).estado == "error"
+        assert not subida.exists() and not huerfano.exists() and reciente.exists()
