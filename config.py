@@ -75,7 +75,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
-    # Request size: no form of ours comes near these (no uploads); larger bodies get the 413 page.
+    # Request size: no form of ours comes near these (the carga masiva's upload alone may reach
+    # CARGA_MAX_BYTES: blueprints/captura/carga.py); larger bodies get the 413 page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 64 * 1024  # one multipart field
     MAX_FORM_PARTS = 100              # fields of a multipart body
@@ -150,6 +151,19 @@ class Config:
     EXPORTACION_UMBRAL = int(_entorno("EXPORTACION_UMBRAL", "5000"))
     EXPORTACION_DIR = _entorno("EXPORTACION_DIR", str(BASE_DIR / "instance" / "exportaciones"))
     EXPORTACION_RETENCION_HORAS = int(_entorno("EXPORTACION_RETENCION_HORAS", "24"))
+
+    # Carga masiva de trabajadores: IMSS's limits per file (3,000 rows, 15 MB); above CARGA_UMBRAL rows the
+    # file is processed by the Huey worker with a progress bar. CARGA_DIR holds the uploaded files until
+    # processed and the rejected rows' workbooks (kept EXPORTACION_RETENCION_HORAS): like EXPORTACION_DIR,
+    # app servers and worker must share it.
+    CARGA_MAX_FILAS = int(os.environ.get("CARGA_MAX_FILAS", "3000"))
+    CARGA_MAX_BYTES = int(os.environ.get("CARGA_MAX_BYTES", str(15 * 1024 * 1024)))
+    CARGA_UMBRAL = int(os.environ.get("CARGA_UMBRAL", "500"))
+    CARGA_DIR = os.environ.get("CARGA_DIR", str(BASE_DIR / "instance" / "cargas"))
+    # An .xlsx is a zip: what its members may add up to once inflated, and how much more than their
+    # compressed size a large member may inflate to (zip bombs are refused before openpyxl opens them).
+    CARGA_XLSX_MAX_DESCOMPRIMIDO = int(os.environ.get("CARGA_XLSX_MAX_DESCOMPRIMIDO", str(100 * 1024 * 1024)))
+    CARGA_XLSX_RAZON_MAXIMA = int(os.environ.get("CARGA_XLSX_RAZON_MAXIMA", "100"))
 
     # Huey (tareas.py builds its queue from these, without the app): Redis when REDIS_URL is set, else
     # this SQLite file; HUEY_IMMEDIATE runs each task at once in the caller (no consumer, no queue).

@@ -1,4 +1,5 @@
-"""Background work with Huey: large Excel exports, e-mail retries, cleanup of expired files.
+"""Background work with Huey: large Excel exports, large cargas masivas of workers, e-mail retries,
+cleanup of expired files.
 
 Storage: SQLite (``HUEY_SQLITE``, default ``instance/huey.sqlite``: nothing to install), or Redis
 when ``REDIS_URL`` is set so several app servers share the workers (both settings live in ``Config``).
@@ -23,6 +24,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from app import create_app
 from config import Config
 from extensions import db
+from services import carga_trabajadores
 from services.correo import enviar_pendientes
 from services.exportar import generar, limpiar_vencidas
 
@@ -80,6 +82,11 @@ def generar_exportacion(exportacion_id: int) -> None:
 
 
 @huey.task()
+def procesar_carga_trabajadores(carga_id: int) -> None:
+    _en_contexto(carga_trabajadores.ejecutar, carga_id)
+
+
+@huey.task()
 def despachar_correos() -> None:
     """Deliver the outbox now, off the request: flows that must not reveal by their timing whether
     a message was queued (registro, recuperar contraseña) always ask for this."""
@@ -104,4 +111,6 @@ def enviar_correos_pendientes() -> None:
 
 @huey.periodic_task(crontab(minute="*/15"))
 def limpiar_exportaciones() -> None:
+    """Files past their retention: exports, and the carga masiva's rejected rows (the same retention)."""
     _en_contexto(limpiar_vencidas)
+    _en_contexto(carga_trabajadores.limpiar_vencidas)

@@ -168,10 +168,16 @@ class Trabajador(db.Model):
     def nombre_completo(self) -> str:
         return nombre_completo(self.nombre, self.primer_apellido, self.segundo_apellido)
 
+    @staticmethod
+    def claves(nss: str, curp: str, nombre: str, primer_apellido: str, segundo_apellido: str) -> dict[str, str]:
+        """``nombre_orden`` and ``busqueda`` of a worker: also for rows inserted in bulk (carga masiva)."""
+        return {"nombre_orden": clave_orden_nombre(nombre, primer_apellido, segundo_apellido),
+                "busqueda": clave_busqueda(nss, curp, nombre, primer_apellido, segundo_apellido)[:600]}
+
     def copiar_busqueda(self) -> None:
-        self.nombre_orden = clave_orden_nombre(self.nombre, self.primer_apellido, self.segundo_apellido)
-        self.busqueda = clave_busqueda(self.nss, self.curp, self.nombre, self.primer_apellido,
-                                       self.segundo_apellido)[:600]
+        for campo, valor in self.claves(self.nss, self.curp, self.nombre, self.primer_apellido,
+                                        self.segundo_apellido).items():
+            setattr(self, campo, valor)
 
 
 class CargaTrabajadores(db.Model):

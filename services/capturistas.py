@@ -90,6 +90,26 @@ def _contar_validacion(contratista_id: int, curp: str, cupo: Cupo) -> None:
     db.session.commit()
 
 
+def reservar_validaciones(contratista_id: int, curps: list[str], cupo: Cupo) -> None:
+    """A batch of lookups (a carga masiva) against the same allowance as one by one: the CURPs not yet
+    looked up within the window must fit in what is left of it, or none is looked up. Recorded in the
+    caller's transaction (a file refused for another reason leaves its lookups uncounted: it showed no
+    name)."""
+    limite = current_app.config[cupo.ajuste]
+    recientes = select(ValidacionCurp.curp).where(
+        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.tipo == cupo.tipo,
+        ValidacionCurp.creado_en > ahora_utc() - cupo.ventana)
+    vistas = set(db.session.scalars(recientes))
+    nuevas = sorted(set(curps) - vistas)
+    if len(vistas) + len(nuevas) > limite:
+        quedan = max(0, limite - len(vistas))
+        raise LimiteDeValidaciones(
+            f"El archivo necesita validar {len(nuevas):,} CURP nuevas en el padrón y al contratista le quedan "
+            f"{quedan:,} de sus {limite:,} validaciones de 24 horas. No se agregó ningún trabajador; divide el "
+            "archivo o inténtalo más tarde.", "archivo")
+    db.session.add_all(ValidacionCurp(contratista_id=contratista_id, tipo=cupo.tipo, curp=c) for c in nuevas)
+
+
 def actor_de(usuario) -> str:
     if isinstance(usuario, Contratista):
         return f"contratista:{usuario.rfc}"

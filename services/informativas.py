@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from domain import curp as curp_dominio
@@ -326,9 +326,18 @@ def _repetido(contrato: Contrato, nss: str | None, curp: str, salvo: int | None 
     fila = db.session.execute(consulta.limit(1)).first()
     if fila is None:
         return None
-    if fila.nss == nss:
-        return f"El NSS {nss} ya está en este contrato."
-    return f"La CURP {curp} ya está en este contrato."
+    return ya_en_el_contrato("nss", nss) if fila.nss == nss else ya_en_el_contrato("curp", curp)
+
+
+def ya_en_el_contrato(campo: str, valor: str) -> str:
+    """The message for a worker the contract already has (by NSS or by CURP)."""
+    return f"El NSS {valor} ya está en este contrato." if campo == "nss" else f"La CURP {valor} ya está en este contrato."
+
+
+def nss_y_curps(contrato: Contrato) -> tuple[set[str], set[str]]:
+    """Every NSS and CURP the contract has (one query): the carga masiva checks its rows against them."""
+    filas = db.session.execute(select(Trabajador.nss, Trabajador.curp).where(Trabajador.contrato_id == contrato.id)).all()
+    return {f.nss for f in filas}, {f.curp for f in filas}
 
 
 # Padrón lookups for workers: an allowance of their own per contractor (capturing thousands of workers
@@ -368,6 +377,35 @@ def agregar_trabajador(informativa: Informativa, contrato: Contrato, nss_texto: 
     db.session.add(trabajador)
     _cambio(informativa, actor, "trabajador_alta", contrato=contrato.etiqueta, nss=nss)
     return trabajador
+
+
+@dataclass(frozen=True)
+class NuevoTrabajador:
+    nss: str                    # validated
+    persona: PersonaEncontrada  # CURP validated and found in the padrón
+    sbc: Decimal                # validated (validar_sbc)
+
+
+def agregar_trabajadores(informativa: Informativa, contrato: Contrato, nuevos: list[NuevoTrabajador], actor: str,
+                         **detalle) -> None:
+    """Many workers at once (the carga masiva), already validated and checked against the contract with the
+    informativa locked: one executemany, the version raised once (when something is added) and one
+    bitácora entry with ``detalle`` (the counts)."""
+    if not informativa.editable:
+        raise NoEditable(informativa)
+    if not nuevos:
+        registrar(informativa, actor, "trabajadores_carga_masiva", contrato=contrato.etiqueta, agregados=0, **detalle)
+        return
+    ahora = ahora_utc()
+    db.session.execute(insert(Trabajador.__table__), [
+        {"contrato_id": contrato.id, "informativa_id": informativa.id, "nss": n.nss, "curp": n.persona.curp,
+         "nombre": n.persona.nombre, "primer_apellido": n.persona.primer_apellido,
+         "segundo_apellido": n.persona.segundo_apellido, "sbc": n.sbc, "version": 1, "creado_en": ahora,
+         **Trabajador.claves(n.nss, n.persona.curp, n.persona.nombre, n.persona.primer_apellido,
+                             n.persona.segundo_apellido)}
+        for n in nuevos])
+    _cambio(informativa, actor, "trabajadores_carga_masiva", contrato=contrato.etiqueta, agregados=len(nuevos),
+            **detalle)
 
 
 def editar_trabajador(informativa: Informativa, contrato: Contrato, trabajador: Trabajador, nss_texto: str,

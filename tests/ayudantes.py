@@ -132,6 +132,28 @@ def contar_filas(app, *modelos) -> tuple[int, ...]:
         return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in modelos)
 
 
+# --- background jobs (Exportar Excel, carga masiva) -------------------------------------------------
+
+def sondear(client, url: str, objetivo: str, hecho: str, mientras=None, segundos: float = 30):
+    """Poll a job's progress block as htmx does (``HX-Target: objetivo``) until ``hecho`` is in the answer.
+    Returns (that response, its text, the <progress> values seen on the way); ``mientras(respuesta, texto)``
+    checks every answer before it."""
+    vistos: set[int] = set()
+    limite = time.monotonic() + segundos
+    while time.monotonic() < limite:
+        respuesta = client.get(url, headers={"HX-Request": "true", "HX-Target": objetivo})
+        texto = respuesta.get_data(as_text=True)
+        assert "<header" not in texto  # a fragment, not the page
+        if hecho in texto:
+            return respuesta, texto, vistos
+        if mientras is not None:
+            mientras(respuesta, texto)
+        if m := re.search(r'value="(\d+)"', texto):
+            vistos.add(int(m.group(1)))
+        time.sleep(0.05)
+    raise AssertionError(f"el trabajo no terminó: {hecho!r} no apareció en {segundos} s")
+
+
 # --- activation -----------------------------------------------------------------------------------
 
 def activar(client, liga: str, usuario: str = "ana.perez", password: str = CLAVE_CAPTURISTA,

@@ -57,7 +57,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     EXPORTACION_DIR=str(tmp_path / "exportaciones"))
+                     EXPORTACION_DIR=str(tmp_path / "exportaciones"), CARGA_DIR=str(tmp_path / "cargas"))
     yield app
     with app.app_context():
         db.session.remove()
@@ -111,6 +111,21 @@ def cola_huey(request, monkeypatch, tmp_path):
     # swaps ``storage`` this way when it goes immediate).
     monkeypatch.setattr(tareas.huey, "storage", cola.storage)
     yield tareas.huey
+
+
+@pytest.fixture
+def consumidor(app, cola_huey):
+    """A real Huey consumer (worker thread) running the tasks inside this test app, on each broker."""
+    import tareas
+
+    tareas.usar_app(app)
+    cola_huey.flush()
+    consumidor = cola_huey.create_consumer(workers=1, worker_type="thread", periodic=False,
+                                           initial_delay=0.05, max_delay=0.2, check_worker_health=False)
+    consumidor.start()  # worker threads; run() would also install signal handlers (main thread only)
+    yield consumidor
+    consumidor.stop(graceful=True)
+    tareas.usar_app(None)
 
 
 @pytest.fixture

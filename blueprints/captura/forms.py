@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -117,3 +118,11 @@ class EditarContratoForm(CamposContrato, ConVersion):
 
 class EliminarContratoForm(ConVersion):
     """CSRF and the version the confirmation was shown at (its buttons are the shared confirmation's)."""
+
+
+class CargaForm(Formulario):
+    """Carga masiva: the file only (what it may be is the service's to say: services/carga_trabajadores)."""
+
+    archivo = FileField("Archivo de trabajadores (.csv o .xlsx)",
+                        validators=[FileRequired("Elige el archivo con los trabajadores.")])
+    submit = SubmitField("Cargar archivo")

@@ -70,6 +70,7 @@ def tab_hasta(page, selector: str, maximo: int = 60) -> None:
 # --- focus and the live region after an htmx swap ------------------------------------------------
 
 def foco_actual(page) -> dict:
+    """What has the focus: tag, id, class and the start of its text."""
     return page.evaluate("""() => { const e = document.activeElement;
         return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
                     texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")

@@ -1,7 +1,6 @@
 """Exportar Excel: the workbook itself, the filter, isolation, and the background job with a
 real Huey consumer."""
 import io
-import re
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Bitacora, Capturista, Contratista, Exportacion, RelacionCapturista
 from models.types import ahora_utc
-from tests.ayudantes import csrf_de, iniciar_sesion
+from tests.ayudantes import csrf_de, iniciar_sesion, sondear
 from tests.factories import crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 EXPORTAR = "/administracion/exportar-excel"
@@ -152,20 +151,6 @@ def test_exportar_requiere_csrf_y_datos_generales(client, app, datos):
 
 # --- background job ----------------------------------------------------------------------------
 
-@pytest.fixture
-def consumidor(app, cola_huey):
-    """A real Huey consumer (worker thread) running the tasks inside this test app, on each broker."""
-    import tareas
-
-    tareas.usar_app(app)
-    cola_huey.flush()
-    consumidor = cola_huey.create_consumer(workers=1, worker_type="thread", periodic=False,
-                                             initial_delay=0.05, max_delay=0.2, check_worker_health=False)
-    consumidor.start()  # worker threads; run() would also install signal handlers (main thread only)
-    yield consumidor
-    consumidor.stop(graceful=True)
-    tareas.usar_app(None)
-
 
 def _sembrar_muchos(app, contratista_id, n):
     with app.app_context():
@@ -206,20 +191,7 @@ def test_exportacion_grande_en_segundo_plano(client, app, datos, consumidor, mon
     assert '<meta http-equiv="refresh" content="2">' in html  # the no-JS page refreshes itself
     assert "<progress" in html and 'hx-trigger="every 1s"' in html
 
-    vistos = set()
-    limite = time.monotonic() + 30
-    while time.monotonic() < limite:
-        fragmento = client.get(estado_url, headers={"HX-Request": "true", "HX-Target": "exportacion-estado"})
-        texto = fragmento.get_data(as_text=True)
-        assert "<header" not in texto
-        if "Descargar Excel" in texto:
-            break
-        m = re.search(r'value="(\d+)"', texto)
-        if m:
-            vistos.add(int(m.group(1)))
-        time.sleep(0.05)
-    else:
-        pytest.fail("la exportación no terminó")
+    _, texto, vistos = sondear(client, estado_url, "exportacion-estado", "Descargar Excel")
     assert len({v for v in vistos if 0 < v < 403}) >= 2, vistos  # progress moved
     assert "every 1s" not in texto and "refresh" not in client.get(estado_url).get_data(as_text=True)
 

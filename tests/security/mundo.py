@@ -65,6 +65,7 @@ class Contratante:
     informativa: int = 0                # a draft informativa (2026-2) with one contract and one worker
     contrato: int = 0
     trabajador: int = 0
+    carga: int = 0                      # a finished carga masiva into that contract, with its rejected rows
 
 
 @dataclass
@@ -118,10 +119,25 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
     exportacion = _exportacion(app, contratista, secreto)
     informativa, contrato, trabajador, objeto = _informativa(contratista, secreto)
     marcadores.append(objeto)
+    carga = _carga(informativa, contrato, secreto)
     db.session.commit()
     return Contratante(id=contratista.id, rfc=contratista.rfc, relaciones={r.estatus: r.id for r in relaciones},
                        exportacion=exportacion, marcadores=tuple(marcadores), informativa=informativa,
-                       contrato=contrato, trabajador=trabajador)
+                       contrato=contrato, trabajador=trabajador, carga=carga)
+
+
+def _carga(informativa_id: int, contrato_id: int, secreto: str) -> int:
+    """A finished carga masiva whose rejected rows' workbook holds ``secreto``."""
+    from models import CargaTrabajadores
+    from services.carga_trabajadores import Fila, _escribir_rechazos
+
+    ruta = _escribir_rechazos([Fila(2, secreto, "CURP", "1", {"nss": "El NSS solo puede contener números."})])
+    carga = CargaTrabajadores(contrato_id=contrato_id, informativa_id=informativa_id, solicitante="capturista:x",
+                              nombre_archivo="trabajadores.csv", estado="terminada", total=2, procesadas=2,
+                              aceptadas=1, rechazadas=1, ruta_rechazos=str(ruta), terminado_en=ahora_utc())
+    db.session.add(carga)
+    db.session.flush()
+    return carga.id
 
 
 def _informativa(contratista, secreto: str) -> tuple[int, int, int, str]:

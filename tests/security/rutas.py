@@ -130,6 +130,12 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("captura.confirmar_eliminar_contrato", "GET"): de_capturista(ok()),
     # Without the version it was read at, Eliminar is a conflict: nothing is deleted.
     ("captura.eliminar_contrato", "POST"): de_capturista(Esperado(frozenset({409}), denegado=True)),
+    # Carga masiva into A's contract: the form, its template, a finished carga and its rejected rows.
+    ("captura.carga_masiva", "GET"): de_capturista(ok()),
+    ("captura.carga_masiva", "POST"): de_capturista(ok(422)),  # no file: the form again, nothing recorded
+    ("captura.carga_plantilla", "GET"): de_capturista(ok()),
+    ("captura.carga_estado", "GET"): de_capturista(ok()),
+    ("captura.carga_rechazados", "GET"): de_capturista(ok()),
     # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
     ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
     ("capturista.recuperar", "GET"): publica(ok()),
@@ -176,7 +182,7 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = contratante.relaciones[_RELACION.get(endpoint, "pendiente")]
         elif argumento == "exportacion_id":
             valores[argumento] = contratante.exportacion
-        elif argumento in ("informativa_id", "contrato_id", "trabajador_id"):
+        elif argumento in ("informativa_id", "contrato_id", "trabajador_id", "carga_id"):
             valores[argumento] = getattr(contratante, argumento.removesuffix("_id"))
         elif argumento == "token" and endpoint.startswith("activacion."):
             valores[argumento] = mundo.token_activacion

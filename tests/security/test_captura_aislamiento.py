@@ -11,17 +11,20 @@ from domain.nss import completar
 from tests.security.estadisticas import contar
 from tests.security.mundo import CAPTURISTA, cliente_de, diferencias, foto, token_csrf
 
-IDS = ("informativa_id", "contrato_id", "trabajador_id")
+IDS = ("informativa_id", "contrato_id", "trabajador_id", "carga_id")
 
 
 def _combinaciones(mundo) -> dict[str, dict[str, int]]:
     a, b = mundo.a, mundo.b
     return {
-        "todo de B": {"informativa_id": b.informativa, "contrato_id": b.contrato, "trabajador_id": b.trabajador},
+        "todo de B": {"informativa_id": b.informativa, "contrato_id": b.contrato, "trabajador_id": b.trabajador,
+                      "carga_id": b.carga},
         "contrato de B en la informativa de A": {"informativa_id": a.informativa, "contrato_id": b.contrato,
-                                                 "trabajador_id": b.trabajador},
+                                                 "trabajador_id": b.trabajador, "carga_id": b.carga},
         "trabajador de B en el contrato de A": {"informativa_id": a.informativa, "contrato_id": a.contrato,
-                                                "trabajador_id": b.trabajador},
+                                                "trabajador_id": b.trabajador, "carga_id": a.carga},
+        "carga de B en el contrato de A": {"informativa_id": a.informativa, "contrato_id": a.contrato,
+                                           "trabajador_id": a.trabajador, "carga_id": b.carga},
     }
 
 
@@ -37,13 +40,14 @@ def test_ids_de_otro_contratista_son_404(app, mundo, js):
              "version": "1", "tipo": "sin_informacion", "validar": "Validar"}
     antes = foto(app)
     reglas = _reglas(app)
-    assert {"captura.contrato", "captura.editar_trabajador", "captura.eliminar_trabajador"} <= {r.endpoint for r in reglas}
+    assert {"captura.contrato", "captura.editar_trabajador", "captura.eliminar_trabajador",
+            "captura.carga_estado", "captura.carga_rechazados"} <= {r.endpoint for r in reglas}
     fallos = []
     for regla in reglas:
         for nombre, ids in _combinaciones(mundo).items():
             valores = {k: v for k, v in ids.items() if k in regla.arguments}
             propios = {"informativa_id": mundo.a.informativa, "contrato_id": mundo.a.contrato,
-                       "trabajador_id": mundo.a.trabajador}
+                       "trabajador_id": mundo.a.trabajador, "carga_id": mundo.a.carga}
             if all(propios[k] == v for k, v in valores.items()):
                 continue  # this rule takes none of B's ids in this combination
             with app.test_request_context():

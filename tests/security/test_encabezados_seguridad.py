@@ -92,6 +92,9 @@ def _extras(mundo, rol) -> list[tuple[str, dict]]:
         ("/static/css/app.css", {}),
         ("/static/js/app.js", {}),
     ]
+    if rol == CAPTURISTA:  # the carga masiva's progress block (a finished one: the whole block)
+        extras.append((f"/capturista/informativas/{mundo.a.informativa}/contratos/{mundo.a.contrato}/carga-masiva/"
+                       f"{mundo.a.carga}", {"HX-Request": "true", "HX-Target": "carga-estado"}))
     if rol == DUENO:
         hx = {"HX-Request": "true"}
         extras += [
