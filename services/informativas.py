@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from domain import curp as curp_dominio
 from domain import nss as nss_dominio
@@ -23,11 +24,14 @@ from domain import rfc as rfc_dominio
 from domain.consistencia import ContratoParaRevisar, Revision, revisar
 from domain.errores import ErrorDeDominio
 from domain.periodos import Periodo, periodo_en_curso
+from domain.texto import plano
 from extensions import db
-from models import Bitacora, Contratante, Contratista, Contrato, Informativa, Trabajador
+from models import Bitacora, Contratante, Contratista, Contrato, CorreoSaliente, Informativa, Trabajador
 from models.types import ahora_utc
+from services import bitacora as bitacora_srv
 from services import correo as correo_srv
 from services.padron import PersonaEncontrada
+from services.paginacion import Pagina, buscar, contar_hasta, paginar
 
 # Art. 15 A's informativa exists since the reform of 2021: its first period is September–December 2021.
 PRIMER_PERIODO = Periodo(2021, 3)
@@ -90,12 +94,8 @@ def periodo_de(informativa: Informativa) -> Periodo:
     return Periodo(informativa.anio, informativa.periodo)
 
 
-def resumenes(contratista_id: int) -> list[Resumen]:
-    """The contractor's informativas, the most recent period first, with their counts (two grouped
-    queries, nothing per informativa)."""
-    informativas = list(db.session.scalars(
-        select(Informativa).where(Informativa.contratista_id == contratista_id)
-        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc())))
+def _resumir(informativas: list[Informativa]) -> list[Resumen]:
+    """Their counts in two grouped queries, nothing per informativa."""
     ids = [i.id for i in informativas]
     contratos = dict(db.session.execute(
         select(Contrato.informativa_id, func.count()).where(Contrato.informativa_id.in_(ids))
@@ -104,6 +104,42 @@ def resumenes(contratista_id: int) -> list[Resumen]:
         select(Trabajador.informativa_id, func.count()).where(Trabajador.informativa_id.in_(ids))
         .group_by(Trabajador.informativa_id)).all()) if ids else {}
     return [Resumen(i, contratos.get(i.id, 0), trabajadores.get(i.id, 0)) for i in informativas]
+
+
+def resumenes(contratista_id: int) -> list[Resumen]:
+    """The contractor's informativas, the most recent period first, with their counts."""
+    return _resumir(list(db.session.scalars(
+        select(Informativa).where(Informativa.contratista_id == contratista_id)
+        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc()))))
+
+
+def resumen(informativa: Informativa) -> Resumen:
+    return _resumir([informativa])[0]
+
+
+@dataclass(frozen=True)
+class Envio:
+    """Who sent an informativa to signature (a name, never an actor key) and when."""
+
+    quien: str
+    cuando: datetime
+
+
+def envios(contratista: Contratista, informativas: list[Informativa]) -> dict[int, Envio]:
+    """The last Enviar a firma of each informativa that has one, from the bitácora (one query, and one
+    more for the names)."""
+    ids = [i.id for i in informativas]
+    filas = db.session.execute(
+        select(Bitacora.informativa_id, Bitacora.actor, Bitacora.creado_en)
+        .where(Bitacora.informativa_id.in_(ids), Bitacora.accion == "envio_firma")
+        .order_by(Bitacora.id)).all() if ids else []
+    ultimos = {f.informativa_id: f for f in filas}  # the last one of each wins
+    nombres = bitacora_srv.quienes(contratista, {f.actor for f in ultimos.values()})
+    return {i: Envio(nombres[f.actor], f.creado_en) for i, f in ultimos.items()}
+
+
+def envio_de(informativa: Informativa) -> Envio | None:
+    return envios(informativa.contratista, [informativa]).get(informativa.id)
 
 
 def periodos_sin_informativa(contratista_id: int, ahora: datetime) -> list[Periodo]:
@@ -374,26 +410,37 @@ def revision(informativa: Informativa, contratista: Contratista) -> Revision:
                    contratos=contratos)
 
 
-def enviar_a_firma(informativa: Informativa, contratista: Contratista, version: int | None, actor: str,
-                   quien: str, liga: str) -> None:
-    """Locked informativa: the checklist at ``version`` all green → "Enviada a firma", an e-mail to the
-    contractor (outbox) with ``liga`` to its view of the informativa, the bitácora. Commits."""
+def revision_para_envio(informativa: Informativa, contratista: Contratista) -> Revision:
+    """The checklist of an informativa that can be sent now; otherwise ``NoEditable`` (already sent) or
+    ``ErrorInformativa`` (409) while a rule fails. Enviar a firma applies it, and its confirmation asks
+    only when the answer can work."""
     if not informativa.editable:
         raise NoEditable(informativa)
-    exigir_version(informativa, version, "la informativa")
-    if not revision(informativa, contratista).completa:
+    resultado = revision(informativa, contratista)
+    if not resultado.completa:
         raise ErrorInformativa("La informativa tiene inconsistencias: corrígelas antes de enviarla a firma.",
                                status=409)
+    return resultado
+
+
+def enviar_a_firma(informativa: Informativa, contratista: Contratista, version: int | None, actor: str,
+                   quien: str, liga: str) -> CorreoSaliente:
+    """Locked informativa: the checklist at ``version`` all green → "Enviada a firma", an e-mail to the
+    contractor (outbox) with ``liga`` to its view of the informativa, the bitácora. Commits; returns the
+    message, for the caller to try delivering it at once."""
+    exigir_version(informativa, version, "la informativa")
+    revision_para_envio(informativa, contratista)
     informativa.version += 1
     informativa.estado = Informativa.ENVIADA
     informativa.enviada_en = ahora_utc()
     registrar(informativa, actor, "envio_firma", version=informativa.version)
     periodo = periodo_de(informativa)
-    correo_srv.encolar(
+    saliente = correo_srv.encolar(
         tipo="informativa_enviada", destinatario=contratista.correo, contratista_id=contratista.id,
         asunto=f"Informativa del {periodo.nombre} lista para firma", plantilla="informativa_enviada",
         contratista=contratista, periodo=periodo, quien=quien, liga=liga)
     db.session.commit()
+    return saliente
 
 
 def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
@@ -414,19 +461,50 @@ def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
 # --- grids ----------------------------------------------------------------------------------------------------
 
 
-def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
-                        tamano: int = 50):
-    """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
-    from domain.texto import plano
-    from services.paginacion import paginar
+def _trabajadores(condicion, q: str):
+    return buscar(select(Trabajador).where(condicion), Trabajador.busqueda, q)
 
-    consulta = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
-    termino = plano(q)
-    if termino:
-        escapado = termino.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        consulta = consulta.where(Trabajador.busqueda.like(f"%{escapado}%", escape="\\"))
+
+def _por_nombre(consulta, despues: str | None, antes: str | None, tamano: int) -> Pagina:
     return paginar(consulta, Trabajador.nombre_orden, Trabajador.id, despues=despues, antes=antes, tamano=tamano)
+
+
+def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
+                        tamano: int = 50) -> Pagina:
+    """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
+    return _por_nombre(_trabajadores(Trabajador.contrato_id == contrato.id, q), despues, antes, tamano)
+
+
+def pagina_trabajadores_de_informativa(informativa: Informativa, *, q: str = "", despues: str | None = None,
+                                       antes: str | None = None, tamano: int = 50) -> Pagina:
+    """Every worker of the informativa (150,000 and more) by name, each with its contract: keyset pages on
+    the index ``(informativa_id, nombre_orden, id)``, so the last page costs what the first does."""
+    consulta = _trabajadores(Trabajador.informativa_id == informativa.id, q) \
+        .options(joinedload(Trabajador.contrato, innerjoin=True))
+    return _por_nombre(consulta, despues, antes, tamano)
 
 
 def contar_trabajadores(contrato: Contrato) -> int:
     return db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))
+
+
+def contar_coincidencias(dueno: Contrato | Informativa, q: str = "") -> int:
+    """Workers of a contract or of an informativa: all of them (a count on the index), or those that
+    match ``q`` counted up to TOPE_CONTEO + 1 (the grid says "más de 1,000")."""
+    columna = Trabajador.contrato_id if isinstance(dueno, Contrato) else Trabajador.informativa_id
+    if not plano(q):
+        return db.session.scalar(select(func.count()).where(columna == dueno.id))
+    return contar_hasta(buscar(select(Trabajador.id).where(columna == dueno.id), Trabajador.busqueda, q))
+
+
+def pagina_contratos(informativa: Informativa, *, despues: str | None = None, antes: str | None = None,
+                     tamano: int = 50) -> Pagina:
+    """The informativa's contracts by number (index ``(informativa_id, numero)``); ``extra["trabajadores"]``
+    maps each contract's id to its number of workers (one grouped query for the page)."""
+    pagina = paginar(select(Contrato).where(Contrato.informativa_id == informativa.id), Contrato.numero,
+                     Contrato.id, despues=despues, antes=antes, tamano=tamano, tipo=int)
+    ids = [c.id for c in pagina.filas]
+    pagina.extra["trabajadores"] = dict(db.session.execute(
+        select(Trabajador.contrato_id, func.count()).where(Trabajador.contrato_id.in_(ids))
+        .group_by(Trabajador.contrato_id)).all()) if ids else {}
+    return pagina

@@ -1,10 +1,11 @@
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.consulta.forms import AccionForm
+from blueprints.descarga import descarga_xlsx
 from blueprints.escritura import escribe
 from blueprints.exportar_excel import bp
 from blueprints.htmx import pagina_o_bloque
@@ -51,7 +52,7 @@ def exportar_ahora():
     archivo = tempfile.TemporaryFile()  # on disk, not in memory; closed with the response
     exportar.exportar_directo(archivo, current_user, filtro, actor, cuando)
     archivo.seek(0)
-    return _descarga(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
+    return descarga_xlsx(archivo, exportar.nombre_archivo(current_user.rfc, cuando))
 
 
 @bp.get("/<id:exportacion_id>")
@@ -68,11 +69,4 @@ def descargar(exportacion_id: int):
         return render_template("exportar_excel/vencida.html", exportacion=exportacion), 410
     if exportacion.estado != Exportacion.LISTA or not exportacion.ruta or not Path(exportacion.ruta).exists():
         abort(404)
-    return _descarga(exportacion.ruta, exportacion.nombre_archivo)
-
-
-def _descarga(archivo, nombre: str):
-    """The workbook as an attachment that no cache keeps (send_file's max_age=0 is only no-cache)."""
-    respuesta = send_file(archivo, mimetype=exportar.MIME_XLSX, as_attachment=True, download_name=nombre)
-    respuesta.headers["Cache-Control"] = "no-store"
-    return respuesta
+    return descarga_xlsx(exportacion.ruta, exportacion.nombre_archivo)
