@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("captura", __name__, url_prefix="/capturista/informativas")
 
-from blueprints.captura import routes  # noqa: E402,F401
+from blueprints.captura import envio, routes  # noqa: E402,F401

@@ -57,7 +57,7 @@ def nueva(relacion):
 def ver(relacion, informativa):
     return render_template("captura/informativa.html", relacion=relacion, informativa=informativa,
                            periodo=srv.periodo_de(informativa), ahora=ahora_utc(), plazo=plazo_en_palabras,
-                           revision=srv.revision(informativa, relacion.contratista),
+                           revision=srv.revision(informativa, relacion.contratista), envio=srv.envio_de(informativa),
                            form_tipo=TipoForm(formdata=None, version=informativa.version, tipo=informativa.tipo))
 
 
