@@ -43,12 +43,15 @@ def limpiar(texto):
 
 class Formulario(FlaskForm):
     """Base of every form: no text field (passwords aside) takes control characters — one rule,
-    so a razón social with CR/LF can never reach an e-mail header, a log line or a workbook."""
+    so a razón social with CR/LF can never reach an e-mail header, a log line or a workbook. A text
+    area (a comment) takes line breaks, and nothing else of the kind."""
 
     def validate(self, extra_validators=None) -> bool:
         valido = super().validate(extra_validators)
         for campo in self:
             crudo = campo.raw_data[0] if campo.raw_data else campo.data  # as typed, before any filter
+            if campo.type == "TextAreaField" and isinstance(crudo, str):
+                crudo = crudo.replace("\r", "").replace("\n", "")  # a text area holds several lines
             if campo.type not in ("PasswordField", "CSRFTokenField") and isinstance(crudo, str) \
                     and tiene_control(crudo):
                 campo.errors = [*campo.errors, MENSAJE_CONTROL]
