@@ -9,7 +9,7 @@ from collections import defaultdict
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.factories import CLAVE_CAPTURISTA, PASSWORD
 
 VENTANA = {"width": 1280, "height": 800}
 
@@ -55,6 +55,43 @@ def entrar_contratista(page, servidor: str, rfc: str, clave: str = PASSWORD) -> 
     """Log in as the contractor and land on its welcome page."""
     intentar_entrar(page, servidor, rfc, clave)
     expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+
+
+def entrar_capturista(page, servidor: str, usuario: str = "maria.lopez", clave: str = CLAVE_CAPTURISTA) -> None:
+    """Log in as the capturista and work for the first contractor offered."""
+    page.goto(servidor + "/capturista/iniciar-sesion")
+    page.get_by_label("Usuario").fill(usuario)
+    page.get_by_label("Contraseña").fill(clave)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.get_by_role("button", name=re.compile("^Trabajar para este contratista")).first.click()
+    expect(page.get_by_role("heading", name=re.compile("^Hola, "))).to_be_visible()
+
+
+def foco(page) -> dict:
+    """What has the focus now: tag, id, class and text."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
+                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
+
+
+def foco_en(page, selector: str) -> dict:
+    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
+    sure it stays there and is never <body>."""
+    try:
+        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
+                               arg=selector, timeout=5000)
+    except Exception:  # Playwright's TimeoutError: say where the focus is instead
+        raise AssertionError(f"el foco no llegó a {selector}: está en {foco(page)}") from None
+    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
+    actual = foco(page)
+    assert actual["tag"] not in (None, "body"), actual
+    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, actual)
+    return actual
+
+
+def anuncio(page, patron: str) -> None:
+    """The polite live region says what matches ``patron``."""
+    expect(page.locator("#anuncio")).to_have_text(re.compile(patron))
 
 
 def tab_hasta(page, selector: str, maximo: int = 60) -> None:

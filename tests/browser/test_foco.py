@@ -16,7 +16,9 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Exportacion
 from models.types import ahora_utc
+from tests.browser.ayudantes import anuncio as _anuncio
 from tests.browser.ayudantes import entrar_contratista, tab_hasta
+from tests.browser.ayudantes import foco_en as _foco_en
 from tests.factories import cargar_padron, crear_contratista, crear_exportacion, crear_persona, crear_relacion
 
 CONSULTA = "/administracion/consulta"
@@ -40,31 +42,6 @@ def datos(app):
                                       liga_vence_en=ahora + timedelta(hours=24)).id)
         db.session.commit()
         return {"rfc": contratista.rfc, "id": contratista.id, "primera": ids[0], "personas": personas}
-
-
-def _foco(page) -> dict:
-    return page.evaluate("""() => { const e = document.activeElement;
-        return e ? {tag: e.tagName.toLowerCase(), id: e.id, clase: e.className,
-                    texto: (e.innerText || e.value || "").replace(/\\s+/g, " ").trim().slice(0, 80)} : {tag: null}; }""")
-
-
-def _foco_en(page, selector: str) -> dict:
-    """Wait until ``document.activeElement`` matches ``selector`` (after the swap settles), and make
-    sure it stays there and is never <body>."""
-    try:
-        page.wait_for_function("s => document.activeElement && document.activeElement.matches(s)",
-                               arg=selector, timeout=5000)
-    except Exception:  # Playwright's TimeoutError: say where the focus is instead
-        raise AssertionError(f"el foco no llegó a {selector}: está en {_foco(page)}") from None
-    page.wait_for_timeout(150)  # nothing moves it afterwards (a late settle, a refresh)
-    foco = _foco(page)
-    assert foco["tag"] not in (None, "body"), foco
-    assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
-    return foco
-
-
-def _anuncio(page, patron: str) -> None:
-    expect(page.locator("#anuncio")).to_have_text(re.compile(patron))
 
 
 def test_consulta_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos, monkeypatch):
