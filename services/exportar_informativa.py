@@ -21,6 +21,7 @@ from services.exportar import (
     celda_de_fecha,
     celda_de_texto,
     encabezar,
+    es_peligroso,
     filtro_automatico,
     generado,
     libro_nuevo,
@@ -43,7 +44,8 @@ def nombre_archivo(contratista: Contratista, informativa: Informativa) -> str:
 
 
 def _texto(hoja, valor):
-    return celda_de_texto(hoja, valor) if isinstance(valor, str) else valor
+    """Text as it is (a plain value is cheap: 150,000 rows), a formula-looking one as a guarded cell."""
+    return celda_de_texto(hoja, valor) if isinstance(valor, str) and es_peligroso(valor) else valor
 
 
 def _contratos(conexion, hoja, informativa_id: int) -> list:

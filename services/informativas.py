@@ -24,7 +24,6 @@ from domain import rfc as rfc_dominio
 from domain.consistencia import ContratoParaRevisar, Revision, revisar
 from domain.errores import ErrorDeDominio
 from domain.periodos import Periodo, periodo_en_curso
-from domain.texto import plano
 from extensions import db
 from models import Bitacora, Contratante, Contratista, Contrato, CorreoSaliente, Informativa, Trabajador
 from models.types import ahora_utc
@@ -113,8 +112,12 @@ def resumenes(contratista_id: int) -> list[Resumen]:
         .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc()))))
 
 
-def resumen(informativa: Informativa) -> Resumen:
-    return _resumir([informativa])[0]
+def resumen(informativa: Informativa, conteos: dict[int, int] | None = None) -> Resumen:
+    """Its counts; with trabajadores_por_contrato's ``conteos`` the workers are not counted again."""
+    if conteos is None:
+        return _resumir([informativa])[0]
+    contratos = db.session.scalar(select(func.count()).where(Contrato.informativa_id == informativa.id))
+    return Resumen(informativa, contratos, sum(conteos.values()))
 
 
 @dataclass(frozen=True)
@@ -395,17 +398,23 @@ def eliminar_trabajador(informativa: Informativa, contrato: Contrato, trabajador
 # --- checklist, Enviar a firma, Devolver --------------------------------------------------------------------------
 
 
-def revision(informativa: Informativa, contratista: Contratista) -> Revision:
-    """The consistency checklist over the informativa as stored (one grouped query for the counts)."""
-    cuenta = (select(Trabajador.contrato_id, func.count().label("n"))
-              .where(Trabajador.informativa_id == informativa.id).group_by(Trabajador.contrato_id).subquery())
-    filas = db.session.execute(
-        select(Contrato, func.coalesce(cuenta.c.n, 0))
-        .outerjoin(cuenta, cuenta.c.contrato_id == Contrato.id)
-        .where(Contrato.informativa_id == informativa.id).order_by(Contrato.numero)).all()
+def trabajadores_por_contrato(informativa: Informativa) -> dict[int, int]:
+    """How many workers each contract of the informativa has: one query that the checklist, the counts
+    and the contracts grid of a page share. Counted per contract on its own index (a GROUP BY over the
+    informativa's 150,000 rows takes 25 times longer on SQLite)."""
+    cuenta = select(func.count()).where(Trabajador.contrato_id == Contrato.id).correlate(Contrato).scalar_subquery()
+    return dict(db.session.execute(select(Contrato.id, cuenta).where(Contrato.informativa_id == informativa.id)).all())
+
+
+def revision(informativa: Informativa, contratista: Contratista, conteos: dict[int, int] | None = None) -> Revision:
+    """The consistency checklist over the informativa as stored; ``conteos``: trabajadores_por_contrato's,
+    when the caller already has them."""
+    conteos = trabajadores_por_contrato(informativa) if conteos is None else conteos
     contratos = [ContratoParaRevisar(
         id=c.id, etiqueta=c.etiqueta, rfc_contratante=c.rfc_contratante, objeto=c.objeto, servicio=c.servicio,
-        fecha_inicio=c.fecha_inicio, fecha_fin=c.fecha_fin, trabajadores=n) for c, n in filas]
+        fecha_inicio=c.fecha_inicio, fecha_fin=c.fecha_fin, trabajadores=conteos.get(c.id, 0))
+        for c in db.session.scalars(select(Contrato).where(Contrato.informativa_id == informativa.id)
+                                    .order_by(Contrato.numero))]
     return revisar(tipo=informativa.tipo, periodo=periodo_de(informativa), rfc_contratista=contratista.rfc,
                    contratos=contratos)
 
@@ -489,22 +498,23 @@ def contar_trabajadores(contrato: Contrato) -> int:
 
 
 def contar_coincidencias(dueno: Contrato | Informativa, q: str = "") -> int:
-    """Workers of a contract or of an informativa: all of them (a count on the index), or those that
-    match ``q`` counted up to TOPE_CONTEO + 1 (the grid says "más de 1,000")."""
+    """Workers of a contract or of an informativa (that match ``q``), counted up to TOPE_CONTEO + 1: the
+    grid says "de más de 1,000" as Consulta does, rather than count 150,000 rows on every page."""
     columna = Trabajador.contrato_id if isinstance(dueno, Contrato) else Trabajador.informativa_id
-    if not plano(q):
-        return db.session.scalar(select(func.count()).where(columna == dueno.id))
     return contar_hasta(buscar(select(Trabajador.id).where(columna == dueno.id), Trabajador.busqueda, q))
 
 
 def pagina_contratos(informativa: Informativa, *, despues: str | None = None, antes: str | None = None,
-                     tamano: int = 50) -> Pagina:
+                     tamano: int = 50, conteos: dict[int, int] | None = None) -> Pagina:
     """The informativa's contracts by number (index ``(informativa_id, numero)``); ``extra["trabajadores"]``
-    maps each contract's id to its number of workers (one grouped query for the page)."""
+    maps each contract's id to its number of workers (``conteos`` when given, else one grouped query for
+    the page's contracts)."""
     pagina = paginar(select(Contrato).where(Contrato.informativa_id == informativa.id), Contrato.numero,
                      Contrato.id, despues=despues, antes=antes, tamano=tamano, tipo=int)
     ids = [c.id for c in pagina.filas]
-    pagina.extra["trabajadores"] = dict(db.session.execute(
-        select(Trabajador.contrato_id, func.count()).where(Trabajador.contrato_id.in_(ids))
-        .group_by(Trabajador.contrato_id)).all()) if ids else {}
+    if conteos is None:
+        conteos = dict(db.session.execute(
+            select(Trabajador.contrato_id, func.count()).where(Trabajador.contrato_id.in_(ids))
+            .group_by(Trabajador.contrato_id)).all()) if ids else {}
+    pagina.extra["trabajadores"] = conteos
     return pagina

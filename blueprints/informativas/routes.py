@@ -38,10 +38,12 @@ def lista():
 
 
 def _ver(informativa, form: DevolverForm, status: int = 200):
+    conteos = srv.trabajadores_por_contrato(informativa)  # counted once for the checklist, totals and grid
     return pagina_o_bloque(
         "informativas/ver.html", "contratos", CONTRATOS, status, informativa=informativa,
-        periodo=srv.periodo_de(informativa), resumen=srv.resumen(informativa), envio=srv.envio_de(informativa),
-        revision=srv.revision(informativa, current_user), pagina=srv.pagina_contratos(informativa, **_cursor()),
+        periodo=srv.periodo_de(informativa), resumen=srv.resumen(informativa, conteos),
+        envio=srv.envio_de(informativa), revision=srv.revision(informativa, current_user, conteos),
+        pagina=srv.pagina_contratos(informativa, conteos=conteos, **_cursor()),
         numero_pagina=request.args.get("p", type=int), form=form, ahora=ahora_utc(), plazo=plazo_en_palabras)
 
 
