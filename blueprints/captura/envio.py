@@ -19,6 +19,7 @@ from services.correo import intentar_envio
 from services.enlaces import url_externa
 
 SECCION = "envio-firma"
+VARIA = {"Vary": "HX-Request, HX-Target"}  # these URLs answer the section to htmx, a page to anyone else
 
 
 def _pagina(informativa) -> str:
@@ -30,7 +31,7 @@ def _seccion(relacion, informativa, revision=None, **contexto):
     html = render_template("captura/_envio.html", relacion=relacion, informativa=informativa,
                            periodo=srv.periodo_de(informativa), envio=srv.envio_de(informativa),
                            revision=revision or srv.revision(informativa, relacion.contratista), **contexto)
-    return html, 200, {"Vary": "HX-Request, HX-Target"}
+    return html, 200, VARIA
 
 
 def _correo(saliente: CorreoSaliente) -> str:
@@ -65,7 +66,7 @@ def confirmar_envio(relacion, informativa):
     if pide_fragmento(SECCION):
         return _seccion(relacion, informativa, revision, **contexto)
     return render_template("captura/enviar.html", relacion=relacion, informativa=informativa, revision=revision,
-                           periodo=srv.periodo_de(informativa), **contexto)
+                           periodo=srv.periodo_de(informativa), **contexto), 200, VARIA
 
 
 @bp.post("/<id:informativa_id>/enviar")

@@ -75,6 +75,7 @@ def test_confirmacion_sin_js_en_su_pagina(client, app, datos):
     r = client.get(f"{BASE}/{datos['completa']}/enviar")
     pagina = r.get_data(as_text=True)
     assert r.status_code == 200 and "<h1>Enviar a firma</h1>" in pagina
+    assert r.headers["Vary"].startswith("HX-Request, HX-Target")  # the same URL answers htmx with the section
     assert "¿Enviar a firma la informativa del segundo cuatrimestre de 2026 (mayo–agosto)?" in pagina
     assert "<dt>Contratos</dt><dd>2</dd>" in pagina and "<dt>Trabajadores</dt><dd>6</dd>" in pagina
     assert "<dt>Tipo</dt><dd>Normal</dd>" in pagina and "No cumple:" not in pagina
