@@ -84,6 +84,7 @@ def test_ver_de_solo_lectura_con_revision_y_contratos(client, datos):
     html = _html(client, f"{BASE}/{datos['enviada']}")
     assert "<h1>Informativa del segundo cuatrimestre de 2026 (mayo–agosto)</h1>" in html
     assert "<dt>Estado</dt><dd>Enviada a firma</dd>" in html and "<dt>Trabajadores</dt><dd>12</dd>" in html
+    assert "<dt>Contratos</dt><dd>3</dd>" in html
     assert html.count("Cumple:") == 7 and "Revisión de consistencia" in html
     assert CAPTION_RE.search(html).group(1) == "3 contratos, ordenados por número."
     for numero, contrato_id in enumerate(datos["contratos"], start=1):
