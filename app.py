@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.contratista import bp as contratista_bp
     from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.ids import IdDeFila
+    from blueprints.informativas import bp as informativas_bp
     from blueprints.main import bp as main_bp
 
     app.url_map.converters["id"] = IdDeFila  # <id:...> in a route: a row id, 1..2**31-1
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(captura_bp)
     app.register_blueprint(consulta_bp)
     app.register_blueprint(exportar_excel_bp)
+    app.register_blueprint(informativas_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,11 @@
-"""A workbook sent as a download (Exportar Excel, the carga masiva's rejected rows and template)."""
+"""A workbook sent as a download (Exportar Excel, an informativa, the carga masiva's rejected rows and
+template)."""
+import tempfile
+
 from flask import send_file
 
+from models.types import ahora_utc
+from services import exportar_informativa
 from services.exportar import MIME_XLSX
 
 
@@ -9,3 +14,12 @@ def descarga_xlsx(archivo, nombre: str):
     respuesta = send_file(archivo, mimetype=MIME_XLSX, as_attachment=True, download_name=nombre)
     respuesta.headers["Cache-Control"] = "no-store"
     return respuesta
+
+
+def informativa_xlsx(informativa, contratista, actor: str):
+    """The informativa's workbook, written now (recorded in its bitácora): for a GET marked ``@escribe``."""
+    nombre = exportar_informativa.nombre_archivo(contratista, informativa)
+    archivo = tempfile.TemporaryFile()  # on disk, not in memory; closed with the response
+    exportar_informativa.exportar(archivo, informativa, contratista, actor, ahora_utc())
+    archivo.seek(0)
+    return descarga_xlsx(archivo, nombre)

@@ -58,7 +58,8 @@ def limpiar(texto):
 
 class Formulario(FlaskForm):
     """Base of every form: no text field (passwords aside) takes control characters — one rule,
-    so a razón social with CR/LF can never reach an e-mail header, a log line or a workbook."""
+    so a razón social with CR/LF can never reach an e-mail header, a log line or a workbook. A text
+    area (a comment) takes line breaks, and nothing else of the kind."""
 
     def validate(self, extra_validators=None) -> bool:
         valido = super().validate(extra_validators)

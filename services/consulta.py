@@ -10,14 +10,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, literal, select, tuple_
+from sqlalchemy import Select, and_, case, literal, select, tuple_
 
 from domain.texto import nombre_completo
 from extensions import db
 from models import Capturista, CorreoSaliente
 from models import RelacionCapturista as RC
 from models.types import ahora_utc
-from services.paginacion import buscar
+from services import paginacion
+from services.paginacion import TOPE_CONTEO, buscar
 
 TAMANO_PAGINA = 50
 ORDENES = {
@@ -142,15 +143,11 @@ def filtrar(consulta: Select, contratista_id: int, filtro: Filtro) -> Select:
     return buscar(consulta, RC.busqueda, filtro.q)
 
 
-TOPE_CONTEO = 1000
-
-
 def contar_hasta(contratista_id: int, filtro: Filtro, tope: int = TOPE_CONTEO) -> int:
     """How many relations match, counting no further than ``tope`` + 1: the grid's caption says
     "de más de 1,000" instead of paying a full COUNT (6 ms over 100,000 rows, 20 ms for a search)
     on every page of a large contractor."""
-    hasta = filtrar(select(RC.id), contratista_id, filtro).limit(tope + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(hasta))
+    return paginacion.contar_hasta(filtrar(select(RC.id), contratista_id, filtro), tope)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -51,16 +51,20 @@ def contar(contratista_id: int, filtro: Filtro) -> int:
     return db.session.scalar(filtrar(select(func.count(RC.id)), contratista_id, filtro))
 
 
+def anchos(encabezados, longitudes) -> list[int]:
+    """Widths of the first ``len(longitudes)`` columns that fit the data: each column's longest value (or
+    its header), a margin, at most 60."""
+    return [min(max(len(e), n or 0) + 2, 60) for e, n in zip(encabezados, longitudes, strict=False)]
+
+
 def _anchos(conexion, contratista_id: int, filtro: Filtro) -> list[int]:
-    """Column widths that fit the data: the longest value of each text column (one aggregate query)."""
+    """The longest value of each text column (one aggregate query); fixed widths for the rest."""
     textos = (RC.curp, Capturista.nombre, Capturista.primer_apellido, Capturista.segundo_apellido,
               RC.telefono, RC.correo)
     maximos = conexion.execute(
         filtrar(select(*(func.max(func.length(c)) for c in textos)).select_from(RC)
                 .join(Capturista, Capturista.id == RC.capturista_id), contratista_id, filtro)).one()
-    anchos = [max(len(ENCABEZADOS[i]), m or 0) + 2 for i, m in enumerate(maximos)]
-    anchos += [12, max(len(e) for e in ESTATUS.values()) + 2, 20, 14]
-    return [min(a, 60) for a in anchos]
+    return anchos(ENCABEZADOS, maximos) + [12, max(len(e) for e in ESTATUS.values()) + 2, 20, 14]
 
 
 def nombre_archivo(rfc: str, cuando: datetime) -> str:
@@ -68,43 +72,72 @@ def nombre_archivo(rfc: str, cuando: datetime) -> str:
     return f"capturistas_{rfc}_{cuando.astimezone(zona):%Y%m%d}.xlsx"
 
 
+def libro_nuevo(titulo: str, asunto: str) -> Workbook:
+    """A write-only workbook: each row goes to disk as it is appended, so memory stays flat."""
+    libro = Workbook(write_only=True)
+    libro.properties.title = titulo
+    libro.properties.subject = asunto
+    libro.properties.creator = "Sistema Capturistas ICSOE"
+    libro.properties.lastModifiedBy = "Sistema Capturistas ICSOE"
+    return libro
+
+
+def generado(contratista: Contratista, cuando: datetime, que: str | None = None) -> str:
+    """The title row: whose data, what, and when it was generated (Mexico City time)."""
+    zona = ZoneInfo(current_app.config["TIMEZONE"])
+    return " · ".join(p for p in (f"{contratista.nombre_visible}", f"RFC {contratista.rfc}", que,
+                                  f"Generado el {cuando.astimezone(zona):%d/%m/%Y %H:%M} "
+                                  "(hora de la Ciudad de México)") if p)
+
+
+def encabezar(hoja, titulo: str, encabezados, anchos_columnas) -> None:
+    """Column widths, the title (row 1) and the headers (row 2), both frozen. In a write-only sheet
+    this must come before any row."""
+    for i, ancho in enumerate(anchos_columnas, start=1):
+        hoja.column_dimensions[get_column_letter(i)].width = ancho
+    hoja.freeze_panes = "A3"
+    celda_titulo = celda_de_texto(hoja, titulo)
+    celda_titulo.font = Font(bold=True, size=13)
+    hoja.append([celda_titulo])
+    negritas, fondo = Font(bold=True), PatternFill("solid", fgColor="DCE9E4")
+    encabezado = []
+    for texto in encabezados:
+        celda = WriteOnlyCell(hoja, value=texto)
+        celda.font, celda.fill = negritas, fondo
+        celda.alignment = Alignment(vertical="center")
+        encabezado.append(celda)
+    hoja.append(encabezado)
+
+
+def filtro_automatico(hoja, columnas: int, filas: int) -> None:
+    """Excel's filter buttons on the header row, over the ``filas`` rows written below it."""
+    hoja.auto_filter.ref = f"A2:{get_column_letter(columnas)}{filas + 2}"
+
+
+def celda_de_fecha(hoja, fecha: date | None):
+    if fecha is None:
+        return None
+    celda = WriteOnlyCell(hoja, value=fecha)
+    celda.number_format = "dd/mm/yyyy"
+    return celda
+
+
 def escribir_libro(destino, contratista: Contratista, filtro: Filtro, cuando: datetime,
                    al_avanzar: Callable[[int], None] | None = None) -> int:
     """Write the workbook to ``destino`` (a path or a binary file). Returns the rows written."""
     zona = ZoneInfo(current_app.config["TIMEZONE"])
-    libro = Workbook(write_only=True)
-    libro.properties.title = f"Capturistas de {contratista.nombre_visible}"
-    libro.properties.subject = "Usuarios capturistas ICSOE"
-    libro.properties.creator = "Sistema Capturistas ICSOE"
-    libro.properties.lastModifiedBy = "Sistema Capturistas ICSOE"
+    libro = libro_nuevo(f"Capturistas de {contratista.nombre_visible}", "Usuarios capturistas ICSOE")
     hoja = libro.create_sheet("Capturistas")
 
     with db.engine.connect().execution_options(solo_lectura=True, yield_per=LOTE) as conexion:
-        for i, ancho in enumerate(_anchos(conexion, contratista.id, filtro), start=1):
-            hoja.column_dimensions[get_column_letter(i)].width = ancho
-        hoja.freeze_panes = "A3"  # title and header stay visible
-
-        titulo = celda_de_texto(hoja, (
-            f"{contratista.nombre_visible} · RFC {contratista.rfc} · Generado el "
-            f"{cuando.astimezone(zona):%d/%m/%Y %H:%M} (hora de la Ciudad de México)"))
-        titulo.font = Font(bold=True, size=13)
-        hoja.append([titulo])
-        negritas, fondo = Font(bold=True), PatternFill("solid", fgColor="DCE9E4")
-        encabezado = []
-        for texto in ENCABEZADOS:
-            celda = WriteOnlyCell(hoja, value=texto)
-            celda.font, celda.fill = negritas, fondo
-            celda.alignment = Alignment(vertical="center")
-            encabezado.append(celda)
-        hoja.append(encabezado)
-
+        encabezar(hoja, generado(contratista, cuando), ENCABEZADOS, _anchos(conexion, contratista.id, filtro))
         escritas = 0
         for fila in conexion.execute(consulta(contratista.id, filtro)):
             hoja.append(_celdas(hoja, fila, zona))
             escritas += 1
             if al_avanzar is not None and escritas % LOTE == 0:
                 al_avanzar(escritas)
-    hoja.auto_filter.ref = f"A2:{get_column_letter(len(ENCABEZADOS))}{escritas + 2}"
+    filtro_automatico(hoja, len(ENCABEZADOS), escritas)
     libro.save(destino)
     return escritas
 
@@ -113,12 +146,7 @@ def _celdas(hoja, fila, zona) -> list:
     valores = []
     for i, valor in enumerate(fila):
         if i in _FECHAS:
-            if valor is None:
-                valores.append(None)
-                continue
-            celda = WriteOnlyCell(hoja, value=valor.astimezone(zona).date())
-            celda.number_format = "dd/mm/yyyy"
-            valores.append(celda)
+            valores.append(celda_de_fecha(hoja, valor.astimezone(zona).date() if valor else None))
         elif i == 7:
             valores.append(ESTATUS[valor])
         elif isinstance(valor, str) and es_peligroso(valor):

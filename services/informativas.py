@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from domain import curp as curp_dominio
 from domain import nss as nss_dominio
@@ -24,12 +25,13 @@ from domain.consistencia import ContratoParaRevisar, Revision, revisar
 from domain.errores import ErrorDeDominio
 from domain.periodos import Periodo, periodo_en_curso
 from extensions import db
-from models import Bitacora, Contratante, Contratista, Contrato, Informativa, Trabajador, ValidacionCurp
+from models import Bitacora, Contratante, Contratista, Contrato, CorreoSaliente, Informativa, Trabajador, ValidacionCurp
 from models.types import ahora_utc
+from services import bitacora as bitacora_srv
 from services import correo as correo_srv
 from services.capturistas import Cupo, buscar_persona
 from services.padron import PersonaEncontrada
-from services.paginacion import Pagina, buscar, paginar
+from services.paginacion import TOPE_CONTEO, Pagina, buscar, contar_hasta, paginar
 
 # Art. 15 A's informativa exists since the reform of 2021: its first period is September–December 2021.
 PRIMER_PERIODO = Periodo(2021, 3)
@@ -97,12 +99,8 @@ def periodo_de(informativa: Informativa) -> Periodo:
     return Periodo(informativa.anio, informativa.periodo)
 
 
-def resumenes(contratista_id: int) -> list[Resumen]:
-    """The contractor's informativas, the most recent period first, with their counts (two grouped
-    queries, nothing per informativa)."""
-    informativas = list(db.session.scalars(
-        select(Informativa).where(Informativa.contratista_id == contratista_id)
-        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc())))
+def _resumir(informativas: list[Informativa]) -> list[Resumen]:
+    """Their counts in two grouped queries, nothing per informativa."""
     ids = [i.id for i in informativas]
     contratos = dict(db.session.execute(
         select(Contrato.informativa_id, func.count()).where(Contrato.informativa_id.in_(ids))
@@ -111,6 +109,45 @@ def resumenes(contratista_id: int) -> list[Resumen]:
         select(Trabajador.informativa_id, func.count()).where(Trabajador.informativa_id.in_(ids))
         .group_by(Trabajador.informativa_id)).all()) if ids else {}
     return [Resumen(i, contratos.get(i.id, 0), trabajadores.get(i.id, 0)) for i in informativas]
+
+
+def resumenes(contratista_id: int) -> list[Resumen]:
+    """The contractor's informativas, the most recent period first, with their counts."""
+    return _resumir(list(db.session.scalars(
+        select(Informativa).where(Informativa.contratista_id == contratista_id)
+        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc()))))
+
+
+def resumen(informativa: Informativa, conteos: dict[int, int] | None = None) -> Resumen:
+    """Its counts; from trabajadores_por_contrato's ``conteos`` when the caller has them."""
+    if conteos is None:
+        return _resumir([informativa])[0]
+    return Resumen(informativa, len(conteos), sum(conteos.values()))
+
+
+@dataclass(frozen=True)
+class Envio:
+    """Who sent an informativa to signature (a name, never an actor key) and when."""
+
+    quien: str
+    cuando: datetime
+
+
+def envios(contratista: Contratista, informativas: list[Informativa]) -> dict[int, Envio]:
+    """The last Enviar a firma of each informativa that has one, from the bitácora (one query, and one
+    more for the names)."""
+    ids = [i.id for i in informativas]
+    filas = db.session.execute(
+        select(Bitacora.informativa_id, Bitacora.actor, Bitacora.creado_en)
+        .where(Bitacora.informativa_id.in_(ids), Bitacora.accion == "envio_firma")
+        .order_by(Bitacora.id)).all() if ids else []
+    ultimos = {f.informativa_id: f for f in filas}  # the last one of each wins
+    nombres = bitacora_srv.quienes(contratista, {f.actor for f in ultimos.values()})
+    return {i: Envio(nombres[f.actor], f.creado_en) for i, f in ultimos.items()}
+
+
+def envio_de(informativa: Informativa) -> Envio | None:
+    return envios(informativa.contratista, [informativa]).get(informativa.id)
 
 
 def periodos_sin_informativa(contratista_id: int, ahora: datetime) -> list[Periodo]:
@@ -441,41 +478,62 @@ def eliminar_trabajador(informativa: Informativa, contrato: Contrato, trabajador
 # --- checklist, Enviar a firma, Devolver --------------------------------------------------------------------------
 
 
-def revision(informativa: Informativa, contratista: Contratista) -> Revision:
-    """The consistency checklist over the informativa as stored (one grouped query for the counts)."""
-    cuenta = (select(Trabajador.contrato_id, func.count().label("n"))
-              .where(Trabajador.informativa_id == informativa.id).group_by(Trabajador.contrato_id).subquery())
-    filas = db.session.execute(
-        select(Contrato, func.coalesce(cuenta.c.n, 0))
-        .outerjoin(cuenta, cuenta.c.contrato_id == Contrato.id)
-        .where(Contrato.informativa_id == informativa.id).order_by(Contrato.numero)).all()
+def trabajadores_por_contrato(informativa: Informativa) -> dict[int, int]:
+    """Each contract of the informativa (all of them) → how many workers it has: one query that the
+    checklist, the counts and the contracts grid of a page share. Counted per contract on its own index (a GROUP BY over the
+    informativa's 150,000 rows takes 25 times longer on SQLite)."""
+    return dict(db.session.execute(select(Contrato.id, _cuenta_por_contrato())
+                                   .where(Contrato.informativa_id == informativa.id)).all())
+
+
+def _cuenta_por_contrato():
+    return select(func.count()).where(Trabajador.contrato_id == Contrato.id).correlate(Contrato).scalar_subquery()
+
+
+def revision(informativa: Informativa, contratista: Contratista, conteos: dict[int, int] | None = None) -> Revision:
+    """The consistency checklist over the informativa as stored; ``conteos``: trabajadores_por_contrato's,
+    when the caller already has them."""
+    conteos = trabajadores_por_contrato(informativa) if conteos is None else conteos
     contratos = [ContratoParaRevisar(
         id=c.id, etiqueta=c.etiqueta, rfc_contratante=c.rfc_contratante, objeto=c.objeto, servicio=c.servicio,
-        fecha_inicio=c.fecha_inicio, fecha_fin=c.fecha_fin, trabajadores=n) for c, n in filas]
+        fecha_inicio=c.fecha_inicio, fecha_fin=c.fecha_fin, trabajadores=conteos.get(c.id, 0))
+        for c in db.session.scalars(select(Contrato).where(Contrato.informativa_id == informativa.id)
+                                    .order_by(Contrato.numero))]
     return revisar(tipo=informativa.tipo, periodo=periodo_de(informativa), rfc_contratista=contratista.rfc,
                    contratos=contratos)
 
 
-def enviar_a_firma(informativa: Informativa, contratista: Contratista, version: int | None, actor: str,
-                   quien: str, liga: str) -> None:
-    """Locked informativa: the checklist at ``version`` all green → "Enviada a firma", an e-mail to the
-    contractor (outbox) with ``liga`` to its view of the informativa, the bitácora. Commits."""
+def revision_para_envio(informativa: Informativa, contratista: Contratista) -> Revision:
+    """The checklist of an informativa that can be sent now; otherwise ``NoEditable`` (already sent) or
+    ``ErrorInformativa`` (409) while a rule fails. Enviar a firma applies it, and its confirmation asks
+    only when the answer can work."""
     if not informativa.editable:
         raise NoEditable(informativa)
-    exigir_version(informativa, version, "la informativa")
-    if not revision(informativa, contratista).completa:
+    resultado = revision(informativa, contratista)
+    if not resultado.completa:
         raise ErrorInformativa("La informativa tiene inconsistencias: corrígelas antes de enviarla a firma.",
                                status=409)
+    return resultado
+
+
+def enviar_a_firma(informativa: Informativa, contratista: Contratista, version: int | None, actor: str,
+                   quien: str, liga: str) -> CorreoSaliente:
+    """Locked informativa: the checklist at ``version`` all green → "Enviada a firma", an e-mail to the
+    contractor (outbox) with ``liga`` to its view of the informativa, the bitácora. Commits; returns the
+    message, for the caller to try delivering it at once."""
+    exigir_version(informativa, version, "la informativa")
+    revision_para_envio(informativa, contratista)
     informativa.version += 1
     informativa.estado = Informativa.ENVIADA
     informativa.enviada_en = ahora_utc()
     registrar(informativa, actor, "envio_firma", version=informativa.version)
     periodo = periodo_de(informativa)
-    correo_srv.encolar(
+    saliente = correo_srv.encolar(
         tipo="informativa_enviada", destinatario=contratista.correo, contratista_id=contratista.id,
         asunto=f"Informativa del {periodo.nombre} lista para firma", plantilla="informativa_enviada",
         contratista=contratista, periodo=periodo, quien=quien, liga=liga)
     db.session.commit()
+    return saliente
 
 
 def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
@@ -496,43 +554,61 @@ def devolver(informativa: Informativa, comentario: str, actor: str) -> None:
 # --- grids ----------------------------------------------------------------------------------------------------
 
 
-# A caption says "de más de 5,000" past this: a contract holds up to a few thousand workers (a carga
-# masiva brings at most 3,000 a file), counted exactly; a larger one does not pay a full count per page.
-TOPE_CONTEO_TRABAJADORES = 5000
+# A grid's caption counts no further than this and then says "de más de 1,000" (as Consulta does): a
+# page of an informativa of 150,000 workers does not pay a full count.
+TOPE_CONTEO_TRABAJADORES = TOPE_CONTEO
 
 
-def _trabajadores_del_contrato(contrato: Contrato, q: str, columnas=(Trabajador,)):
-    """The contract's workers, those whose NSS, CURP or name contain ``q`` (without accents or case)."""
-    return buscar(select(*columnas).where(Trabajador.contrato_id == contrato.id), Trabajador.busqueda, q)
+def _trabajadores(condicion, q: str, columnas=(Trabajador,)):
+    """The workers that meet ``condicion``, those whose NSS, CURP or name contain ``q`` (without accents
+    or case)."""
+    return buscar(select(*columnas).where(condicion), Trabajador.busqueda, q)
+
+
+def _por_nombre(consulta, despues: str | None, antes: str | None, tamano: int) -> Pagina:
+    return paginar(consulta, Trabajador.nombre_orden, Trabajador.id, despues=despues, antes=antes, tamano=tamano)
 
 
 def pagina_trabajadores(contrato: Contrato, *, q: str = "", despues: str | None = None, antes: str | None = None,
-                        tamano: int = 50):
+                        tamano: int = 50) -> Pagina:
     """The contract's workers by name (index ``(contrato_id, nombre_orden, id)``), optionally searched."""
-    return paginar(_trabajadores_del_contrato(contrato, q), Trabajador.nombre_orden, Trabajador.id,
-                   despues=despues, antes=antes, tamano=tamano)
+    return _por_nombre(_trabajadores(Trabajador.contrato_id == contrato.id, q), despues, antes, tamano)
+
+
+def pagina_trabajadores_de_informativa(informativa: Informativa, *, q: str = "", despues: str | None = None,
+                                       antes: str | None = None, tamano: int = 50) -> Pagina:
+    """Every worker of the informativa (150,000 and more) by name, each with its contract: keyset pages on
+    the index ``(informativa_id, nombre_orden, id)``, so the last page costs what the first does."""
+    consulta = _trabajadores(Trabajador.informativa_id == informativa.id, q) \
+        .options(joinedload(Trabajador.contrato, innerjoin=True))
+    return _por_nombre(consulta, despues, antes, tamano)
+
+
+def contar_coincidencias(dueno: Contrato | Informativa, q: str = "") -> int:
+    """Workers of a contract or of an informativa (that match ``q``), counted up to
+    TOPE_CONTEO_TRABAJADORES + 1."""
+    columna = Trabajador.contrato_id if isinstance(dueno, Contrato) else Trabajador.informativa_id
+    return contar_hasta(_trabajadores(columna == dueno.id, q, (Trabajador.id,)), TOPE_CONTEO_TRABAJADORES)
 
 
 def contar_trabajadores(contrato: Contrato) -> int:
-    return db.session.scalar(select(func.count()).where(Trabajador.contrato_id == contrato.id))
-
-
-def contar_trabajadores_hasta(contrato: Contrato, q: str = "", tope: int = TOPE_CONTEO_TRABAJADORES) -> int:
-    """How many workers match, counting no further than ``tope`` + 1 (the caption says "más de")."""
-    hasta = _trabajadores_del_contrato(contrato, q, (Trabajador.id,)).limit(tope + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(hasta))
+    """All of them (a contract's row in the grid, its Eliminar question)."""
+    return trabajadores_de_contratos([contrato.id]).get(contrato.id, 0)
 
 
 TAMANO_PAGINA = 50
 
 
 def pagina_contratos(informativa: Informativa, *, q: str = "", despues: str | None = None,
-                     antes: str | None = None, tamano: int = TAMANO_PAGINA) -> Pagina:
+                     antes: str | None = None, tamano: int = TAMANO_PAGINA,
+                     conteos: dict[int, int] | None = None) -> Pagina:
     """The informativa's contracts by number (index ``(informativa_id, numero)``), optionally searched
-    by RFC, contratante or objeto; ``extra["trabajadores"]``: each one's workers (one grouped query)."""
+    by RFC, contratante or objeto; ``extra["trabajadores"]``: each one's workers (``conteos`` when the
+    caller has them, else one grouped query for the page's contracts)."""
     consulta = buscar(select(Contrato).where(Contrato.informativa_id == informativa.id), Contrato.busqueda, q)
     pagina = paginar(consulta, Contrato.numero, Contrato.id, tipo=int, despues=despues, antes=antes, tamano=tamano)
-    pagina.extra["trabajadores"] = trabajadores_por_contrato([c.id for c in pagina.filas])
+    pagina.extra["trabajadores"] = conteos if conteos is not None else \
+        trabajadores_de_contratos([c.id for c in pagina.filas])
     return pagina
 
 
@@ -541,9 +617,8 @@ def contar_contratos(informativa: Informativa, q: str = "") -> int:
                                     .where(Contrato.informativa_id == informativa.id), Contrato.busqueda, q))
 
 
-def trabajadores_por_contrato(ids: list[int]) -> dict[int, int]:
-    """{contrato_id: workers} (a contract without workers is missing: 0)."""
+def trabajadores_de_contratos(ids: list[int]) -> dict[int, int]:
+    """{contrato_id: workers} for these contracts (see trabajadores_por_contrato)."""
     if not ids:
         return {}
-    return dict(db.session.execute(select(Trabajador.contrato_id, func.count()).where(Trabajador.contrato_id.in_(ids))
-                                   .group_by(Trabajador.contrato_id)).all())
+    return dict(db.session.execute(select(Contrato.id, _cuenta_por_contrato()).where(Contrato.id.in_(ids))).all())

@@ -11,10 +11,13 @@ import base64
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 
 from domain.texto import plano
 from extensions import db
+
+# Grids with a search say "de más de 1,000" rather than count every match on every page.
+TOPE_CONTEO = 1000
 
 
 def buscar(consulta: Select, columna, q: str | None) -> Select:
@@ -58,21 +61,31 @@ class Pagina:
     extra: dict = field(default_factory=dict)
 
 
+def contar_hasta(consulta: Select, tope: int = TOPE_CONTEO) -> int:
+    """How many rows ``consulta`` gives, counting no further than ``tope`` + 1."""
+    hasta = consulta.limit(tope + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(hasta))
+
+
 def paginar(consulta: Select, columna, id_col, *, despues: str | None = None, antes: str | None = None,
-            tamano: int = 50, tipo=str, valor_de=None) -> Pagina:
-    """One page of ``consulta`` in (columna, id) ascending order. A ``select(Modelo)`` gives model
-    instances, a select of columns gives rows. ``valor_de(fila)`` gives the row's value of ``columna``
-    (default: the attribute of the same name)."""
+            tamano: int = 50, tipo=str, valor_de=None, descendente: bool = False) -> Pagina:
+    """One page of ``consulta`` in (columna, id) ascending order (``descendente``: the newest first).
+    A ``select(Modelo)`` gives model instances, a select of columns gives rows. ``valor_de(fila)`` gives
+    the row's value of ``columna`` (default: the attribute of the same name)."""
     valor_de = valor_de or (lambda f: getattr(f, columna.key))
     cursor_despues = decodificar(despues, tipo)
     cursor_antes = None if cursor_despues else decodificar(antes, tipo)
     clave = tuple_(columna, id_col)
+    hacia_adelante = (columna.desc(), id_col.desc()) if descendente else (columna.asc(), id_col.asc())
+    hacia_atras = (columna.asc(), id_col.asc()) if descendente else (columna.desc(), id_col.desc())
     if cursor_despues:
-        consulta = consulta.where(clave > tuple_(*cursor_despues)).order_by(columna.asc(), id_col.asc())
+        limite = tuple_(*cursor_despues)
+        consulta = consulta.where(clave < limite if descendente else clave > limite).order_by(*hacia_adelante)
     elif cursor_antes:
-        consulta = consulta.where(clave < tuple_(*cursor_antes)).order_by(columna.desc(), id_col.desc())
+        limite = tuple_(*cursor_antes)
+        consulta = consulta.where(clave > limite if descendente else clave < limite).order_by(*hacia_atras)
     else:
-        consulta = consulta.order_by(columna.asc(), id_col.asc())
+        consulta = consulta.order_by(*hacia_adelante)
     resultado = db.session.execute(consulta.limit(tamano + 1))
     filas = list(resultado.scalars()) if len(consulta.column_descriptions) == 1 \
         and consulta.column_descriptions[0].get("entity") is not None \

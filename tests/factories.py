@@ -143,3 +143,37 @@ def crear_exportacion(app, contratista_id: int, estado: str = "pendiente", **cam
         db.session.add(exportacion)
         db.session.commit()
         return exportacion.id
+
+
+APELLIDOS = ("ZAPATA", "ÁLVAREZ", "MÉNDEZ", "NÚÑEZ", "BARRERA", "OCHOA", "RUIZ", "SOTO")
+
+
+def crear_informativa(contratista, *, periodo: tuple[int, int] = (2026, 2), contratos: int = 1, trabajadores: int = 1,
+                      actor: str | None = None) -> int:
+    """A draft Normal informativa of ``periodo`` whose checklist is all green: ``contratos`` contracts that
+    start in the period, each with ``trabajadores`` workers (NSS and CURP valid-looking, names apart by
+    apellido). Commits; returns its id."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from domain.nss import completar
+    from domain.periodos import Periodo
+    from services import informativas as srv
+    from services.padron import PersonaEncontrada
+
+    actor = actor or f"contratista:{contratista.rfc}"
+    p = Periodo(*periodo)
+    informativa = srv.crear(contratista.id, p, "normal", actor, datetime(2026, 11, 30, 18, tzinfo=timezone.utc))
+    for i in range(contratos):
+        contrato = srv.agregar_contrato(informativa, srv.DatosContrato(
+            rfc_contratante=rfc_valido("CLI", f"0303{i + 1:02d}", "D4"), nombre_contratante=f"Cliente {i + 1}, S.A.",
+            correo_contratante=f"compras{i + 1}@cliente.example", telefono_contratante="5512341234",
+            objeto=f"Limpieza de la planta {i + 1}", servicio="AR12345/2024 Servicios de limpieza",
+            fecha_inicio=date(p.inicio.year, p.inicio.month, 2 + i % 20), fecha_fin=None), actor)
+        for j in range(trabajadores):
+            curp = f"PEGL85{i:02d}{j:04d}HJCRRS"[:16] + f"{j % 100:02d}"
+            srv.agregar_trabajador(informativa, contrato, completar(f"{i + 1:03d}{j:07d}"),
+                                   PersonaEncontrada(curp, f"NOMBRE{j}", APELLIDOS[j % len(APELLIDOS)], "GARCÍA"),
+                                   Decimal("315.04") + j, actor)
+    db.session.commit()
+    return informativa.id

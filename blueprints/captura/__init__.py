@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("captura", __name__, url_prefix="/capturista/informativas")
 
-from blueprints.captura import carga, contratos, routes, trabajadores  # noqa: E402,F401
+from blueprints.captura import carga, contratos, envio, routes, trabajadores  # noqa: E402,F401

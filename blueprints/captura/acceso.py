@@ -1,12 +1,14 @@
 """What a capturista's request may reach: the chosen contractor's informativa, its contract, its
-worker. Anything else (another contractor's, a made-up id) is 404; a write locks the informativa."""
+worker. Anything else (another contractor's, a made-up id) is 404; a write locks the informativa and
+is refused (409) once it is no longer editable."""
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, request, url_for
 
 from blueprints.capturista.routes import contratista_elegido
+from blueprints.rechazo import rechazo
 from services import informativas as srv
 
 ESCRITURA = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -14,14 +16,17 @@ ESCRITURA = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def de_la_informativa(vista):
     """``vista(relacion, informativa, **kwargs)``; on a POST the informativa's row is locked until commit,
-    so two capturistas' changes to one informativa never interleave."""
+    so two capturistas' changes to one informativa never interleave, and an informativa that is no
+    longer editable (sent to signature) refuses every POST with 409 before the view runs."""
     @wraps(vista)
     @contratista_elegido
     def envoltura(relacion, informativa_id: int, **kwargs):
-        informativa = srv.de_contratista(relacion.contratista_id, informativa_id,
-                                         bloquear=request.method in ESCRITURA)
+        escritura = request.method in ESCRITURA
+        informativa = srv.de_contratista(relacion.contratista_id, informativa_id, bloquear=escritura)
         if informativa is None:
             abort(404)
+        if escritura and not informativa.editable:
+            return rechazo(srv.NoEditable(informativa).mensaje, url_for("captura.ver", informativa_id=informativa.id))
         return vista(relacion, informativa, **kwargs)
     return envoltura
 

@@ -29,9 +29,10 @@ VARY = {"Vary": "HX-Request, HX-Target"}
 
 
 def contexto_estado(relacion, informativa) -> dict:
-    """The checklist and the Tipo form (with the informativa's version): on the page, and again after a
-    change made in a row, so neither is left stale (a stale version would refuse the next Tipo)."""
-    return {"revision": srv.revision(informativa, relacion.contratista),
+    """The checklist, the Tipo form and the Enviar a firma section (both with the informativa's version):
+    on the page, and again after a change made in a row, so none is left stale (a stale version would
+    refuse the next Tipo or Enviar)."""
+    return {"revision": srv.revision(informativa, relacion.contratista), "envio": srv.envio_de(informativa),
             "form_tipo": TipoForm(formdata=None, version=informativa.version, tipo=informativa.tipo)}
 
 

@@ -104,7 +104,7 @@ def _pagina(informativa, contrato, objetivo: str, bloque: str, status: int = 200
     if not pide_fragmento(AGREGAR):  # the add form alone needs no grid
         pagina = srv.pagina_trabajadores(contrato, q=estado.q, despues=estado.despues, antes=estado.antes)
         total = len(pagina.filas) if pagina.primera and not pagina.siguiente \
-            else srv.contar_trabajadores_hasta(contrato, estado.q)
+            else srv.contar_coincidencias(contrato, estado.q)
         contexto.update(pagina=pagina, total=total, tope=srv.TOPE_CONTEO_TRABAJADORES, nuevo=nuevo)
     # After Guardar the focus is on the new row's message (or on the errors): the caption keeps quiet.
     return pagina_o_bloque("captura/contrato.html", bloque, objetivo, status, informativa=informativa,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.factories import CLAVE_CAPTURISTA, PASSWORD
 
 VENTANA = {"width": 1280, "height": 800}
 
@@ -56,6 +56,16 @@ def entrar_contratista(page, servidor: str, rfc: str, clave: str = PASSWORD) -> 
     """Log in as the contractor and land on its welcome page."""
     intentar_entrar(page, servidor, rfc, clave)
     expect(page.get_by_role("heading", name=re.compile("^Bienvenido"))).to_be_visible()
+
+
+def entrar_capturista(page, servidor: str, usuario: str = "maria.lopez", clave: str = CLAVE_CAPTURISTA) -> None:
+    """Log in as the capturista and work for the first contractor offered."""
+    page.goto(servidor + "/capturista/iniciar-sesion")
+    page.get_by_label("Usuario").fill(usuario)
+    page.get_by_label("Contraseña").fill(clave)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.get_by_role("button", name=re.compile("^Trabajar para este contratista")).first.click()
+    expect(page.get_by_role("heading", name=re.compile("^Hola, "))).to_be_visible()
 
 
 def tab_hasta(page, selector: str, maximo: int = 60) -> None:

@@ -250,7 +250,7 @@ def test_menu_administracion_se_cierra_con_escape_y_al_salir(browser, servidor, 
     page.keyboard.press("Enter")
     for _ in range(4):
         page.keyboard.press("Tab")
-    foco_en(page, "a[href$='/contratista/datos-generales']")
+    foco_en(page, "nav.menu a[href$='/informativas']")  # the next item of the menu
     expect(menu).not_to_have_attribute("open", "")
     # A click elsewhere closes it as well.
     page.locator("details.menu__grupo summary").click()

@@ -210,7 +210,7 @@ def test_la_grid_cuenta_los_trabajadores_sin_una_consulta_por_fila(client, app, 
         db.session.commit()
     seis = sentencias_de_la_grid()
     assert len(seis) == len(una), seis  # six rows cost what one costs
-    assert sum("FROM trabajador" in s and "GROUP BY" in s for s in seis) == 1
+    assert sum("FROM trabajador" in s for s in seis) == 1  # the page's contracts counted in one statement
 
 
 # --- Agregar contrato -------------------------------------------------------------------------------------------
@@ -539,6 +539,12 @@ def test_una_informativa_enviada_es_de_solo_lectura(client, app, mundo):
             ("post", _url_contrato(mundo, "eliminar"), {"csrf_token": token, "version": "1"}, _hx(objetivo))]:
         r = getattr(client, metodo)(url, data=datos, headers=headers)
         assert r.status_code == 409, (metodo, url, headers)
+        if metodo == "post" and headers:
+            # A write refused before the view (blueprints/captura/acceso.py): htmx goes to the informativa's
+            # page as it is now, where the message waits.
+            assert r.headers["HX-Redirect"] == _ver(mundo), (metodo, url)
+            assert mensaje in client.get(r.headers["HX-Redirect"]).get_data(as_text=True)
+            continue
         assert mensaje in r.get_data(as_text=True), (metodo, url)
         if headers:  # the row, without its actions, says why
             html = r.get_data(as_text=True)

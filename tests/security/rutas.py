@@ -48,6 +48,7 @@ LOGIN = Esperado(frozenset({302, 303}), "/cuenta/iniciar-sesion", denegado=True)
 LOGIN_CAPTURISTA = Esperado(frozenset({302, 303}), "/capturista/iniciar-sesion", denegado=True)
 DATOS_GENERALES = Esperado(frozenset({303}), "/contratista/datos-generales", denegado=True)
 NO_EXISTE = Esperado(frozenset({404}), denegado=True, texto="Página no encontrada")
+CONFLICTO = Esperado(frozenset({409}), denegado=True)
 SALIDA = Esperado(frozenset({303}), "/cuenta/iniciar-sesion")
 INICIO = a("/")
 CONSULTA = a("/administracion/consulta", 303)
@@ -64,7 +65,7 @@ def de_contratista(dueno: Esperado, ajeno: Esperado, sin_datos: Esperado | None 
 
 
 def administracion(dueno: Esperado, ajeno: Esperado = NO_EXISTE) -> dict[str, Esperado]:
-    """Administración: contractor with Datos Generales; B on A's ids gets 404."""
+    """Administración and Informativas: contractor with Datos Generales; B on A's ids gets 404."""
     return {ANONIMO: LOGIN, DUENO: dueno, AJENO: ajeno, CAPTURISTA: LOGIN, SIN_DATOS: DATOS_GENERALES}
 
 
@@ -136,6 +137,11 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("captura.carga_plantilla", "GET"): de_capturista(ok()),
     ("captura.carga_estado", "GET"): de_capturista(ok()),
     ("captura.carga_rechazados", "GET"): de_capturista(ok()),
+    # Enviar a firma (A's informativa: its checklist is all green) and Exportar.
+    ("captura.envio", "GET"): de_capturista(a("/capturista/informativas/")),  # not htmx: the informativa's page
+    ("captura.confirmar_envio", "GET"): de_capturista(ok()),
+    ("captura.enviar", "POST"): de_capturista(CONFLICTO),  # no version: a conflict, nothing sent
+    ("captura.exportar", "GET"): de_capturista(ok()),
     # A's pending relation is not an invitation for maria.lopez: nobody can accept it this way.
     ("capturista.aceptar", "POST"): de_capturista(NO_EXISTE),
     ("capturista.recuperar", "GET"): publica(ok()),
@@ -158,6 +164,14 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("exportar_excel.exportar_ahora", "POST"): administracion(ok(), ok()),
     ("exportar_excel.estado", "GET"): administracion(ok()),
     ("exportar_excel.descargar", "GET"): administracion(ok()),
+    # Informativas, the contractor's side (A's informativa, a draft): like Administración.
+    ("informativas.lista", "GET"): administracion(ok(), ok()),
+    ("informativas.ver", "GET"): administracion(ok()),
+    ("informativas.contrato", "GET"): administracion(ok()),
+    ("informativas.trabajadores", "GET"): administracion(ok()),
+    ("informativas.bitacora", "GET"): administracion(ok()),
+    ("informativas.exportar", "GET"): administracion(ok()),
+    ("informativas.devolver", "POST"): administracion(ok(422)),  # no comment
     ("auth.logout", "POST"): publica(SALIDA),
 }
 

@@ -21,10 +21,10 @@ def _rutas_post():
 
 def _rol_para(endpoint: str) -> str:
     """The kind of user the form is for."""
-    if endpoint.startswith(("consulta.", "alta_usuarios.", "exportar_excel.", "contratista.")) \
+    if endpoint.startswith(("consulta.", "alta_usuarios.", "exportar_excel.", "contratista.", "informativas.")) \
             or endpoint == "auth.logout":
         return DUENO
-    if endpoint == "capturista.elegir":
+    if endpoint == "capturista.elegir" or endpoint.startswith("captura."):
         return CAPTURISTA
     return ANONIMO
 

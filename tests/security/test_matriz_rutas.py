@@ -82,10 +82,12 @@ def _politicas_de_la_matriz(app):
             donde = f"{metodo} {regla.rule}"
             if regla.endpoint not in PUBLICAS:
                 assert por_rol[ANONIMO].denegado, f"{donde}: el anónimo debe ir a iniciar sesión"
-            if regla.rule.startswith("/administracion"):
+            if regla.rule.startswith(("/administracion", "/informativas")):
                 assert por_rol[SIN_DATOS] is DATOS_GENERALES, f"{donde}: sin Datos Generales → datos-generales"
                 assert por_rol[CAPTURISTA] is LOGIN and por_rol[ANONIMO] is LOGIN, donde
             ids = {"relacion_id", "exportacion_id"} & set(regla.arguments)
+            if regla.rule.startswith("/informativas"):
+                ids |= {"informativa_id"} & set(regla.arguments)
             if regla.rule.startswith("/capturista") and ids:
                 # A capturista's routes with ids: another person's relation is a 404 for the capturista.
                 assert por_rol[CAPTURISTA] is NO_EXISTE, f"{donde}: relación ajena → 404"
