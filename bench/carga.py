@@ -101,7 +101,7 @@ def _sembrada(url: str, rfc: str, total: int) -> bool:
 
 def preparar_base(total: int, reusar: bool, rfc: str, base: str = BASE_DATOS) -> str:
     """Creates (or reuses) the database ``base``, migrated and seeded; returns its SQLAlchemy URL.
-    bench/http.py seeds its own database (icsoe_http) with this too."""
+    bench/http_wrk.py seeds its own database (icsoe_http) with this too."""
     import psycopg
     from psycopg import sql
 

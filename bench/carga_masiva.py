@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parent.parent
-# Run as a script, this folder is sys.path[0], where bench/http.py would hide the standard library's http.
+# Run as a script, this folder is sys.path[0]: the project root instead, so the app's packages import.
 sys.path[:] = [str(RAIZ), *(p for p in sys.path if Path(p or ".").resolve() != RAIZ / "bench")]
 
 BASE_PG = "icsoe_carga_masiva"

@@ -1,6 +1,6 @@
 """Where one Consulta page's time goes, in-process (issue 13: "say precisely which part of the
-remaining cost is left"). On the database bench/http.py seeded (100,000 capturistas of one contractor:
-run ``bench/http.py`` once first), logged in as that contractor, it times the grid's htmx fragment
+remaining cost is left"). On the database bench/http_wrk.py seeded (100,000 capturistas of one contractor:
+run ``bench/http_wrk.py`` once first), logged in as that contractor, it times the grid's htmx fragment
 through Flask's test client and, inside the same requests, each part of it:
 
 - the whole request (Flask + Werkzeug + session cookie + Flask-Login + the view + the response);
@@ -70,14 +70,14 @@ def main() -> int:
     parser.add_argument("--bd", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     from bench import carga
-    from bench.http import BASE_PG, GRID, HX_GRID, LOGIN, RUTA_SQLITE, USER_AGENT, _rfc
+    from bench.http_wrk import BASE_PG, GRID, HX_GRID, LOGIN, RUTA_SQLITE, USER_AGENT, _rfc
 
     if args.bd == "sqlite":
         if not RUTA_SQLITE.exists():
-            raise SystemExit(f"No existe {RUTA_SQLITE}: corre antes .venv/bin/python bench/http.py --bd sqlite")
+            raise SystemExit(f"No existe {RUTA_SQLITE}: corre antes .venv/bin/python bench/http_wrk.py --bd sqlite")
         url = f"sqlite:///{RUTA_SQLITE}"
     else:
-        url = carga._url(BASE_PG)  # seeded by bench/http.py --bd postgres
+        url = carga._url(BASE_PG)  # seeded by bench/http_wrk.py --bd postgres
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "desglose-" + "x" * 40)
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")

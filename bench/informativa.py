@@ -1,10 +1,10 @@
-"""The informativa of bench/http.py's contractor: 50 contracts × 3,000 workers = 150,000 workers in one
+"""The informativa of bench/http_wrk.py's contractor: 50 contracts × 3,000 workers = 150,000 workers in one
 informativa (issue 14: "the trabajadores grid of a contract with 3,000 rows and of an informativa with
 150,000 workers (first and deep page) beside the Consulta page").
 
 ``sembrar(motor, url, contratista_id)`` adds it once (idempotent: an informativa of 2026-2 already
 there is kept) by executemany on SQLite and COPY on PostgreSQL, with nombre_orden and busqueda filled
-as ``Trabajador.copiar_busqueda`` does. bench/http.py ``--informativa`` calls it and measures the grids.
+as ``Trabajador.copiar_busqueda`` does. bench/http_wrk.py ``--informativa`` calls it and measures the grids.
 """
 from __future__ import annotations
 

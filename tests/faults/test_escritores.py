@@ -1,6 +1,6 @@
 """SQLite writers of one process take their turn on a lock, in order, instead of sleeping in SQLite's
 busy handler (1, 2, 5 … 100 ms between tries, nobody served in order: with four threads writing, a
-row action waited up to 770 ms in bench/http.py). The turn is always given back: after COMMIT, after
+row action waited up to 770 ms in bench/http_wrk.py). The turn is always given back: after COMMIT, after
 ROLLBACK, after an error, when the connection goes back to the pool. On PostgreSQL nothing of this
 applies (row locks)."""
 from __future__ import annotations

@@ -36,7 +36,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bench.carga import Cliente, detener_gunicorn
-from bench.http import Servidor
+from bench.http_wrk import Servidor
 from domain.padron_ficticio import generar_personas
 from extensions import db
 from models import CorreoSaliente, Exportacion

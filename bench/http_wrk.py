@@ -8,7 +8,7 @@
    one sent activation e-mail each.
 2. For every number of workers (``--trabajadores``), on the same database, starts two servers with
    the same settings, ``gunicorn -c gunicorn.conf.py -w N -k gthread --threads 4`` on free loopback ports:
-   the real app (``app:create_app()``) and a bare reference (``bench.http:referencia``, this file):
+   the real app (``app:create_app()``) and a bare reference (``bench.http_wrk:referencia``, this file):
    raw sqlite3 / psycopg and a plain Jinja table of that contractor's first 50 rows in the grid's
    order (creado_en desc, id desc) — no Flask, no ORM, no session, no write lock.
 3. Logs in to the app with a Python client (User-Agent ``icsoe-bench``, the one wrk sends: Flask-Login's
@@ -29,17 +29,17 @@ The app is logged in again before each of its runs: the session's "last seen" ma
 once a minute, and a run that crossed that minute would rewrite the cookie on every response (wrk
 never updates its Cookie header). So ``--duracion`` stays under a minute.
 
-    .venv/bin/python bench/http.py                       # both engines, 1 and 2 workers, 5 s per run
-    .venv/bin/python bench/http.py --reusar --bd sqlite --duracion 10 --trabajadores 1,2,4
-    .venv/bin/python bench/http.py --reusar --comprimir  # the app's answers compressed, as a browser gets them
+    .venv/bin/python bench/http_wrk.py                       # both engines, 1 and 2 workers, 5 s per run
+    .venv/bin/python bench/http_wrk.py --reusar --bd sqlite --duracion 10 --trabajadores 1,2,4
+    .venv/bin/python bench/http_wrk.py --reusar --comprimir  # the app's answers compressed, as a browser gets them
 """
 from __future__ import annotations
 
 import os
 import sys
 
-# ``python bench/http.py`` puts bench/ first on sys.path, where this file would stand in for the
-# standard library's ``http`` package (http.client, urllib, werkzeug...): the project root instead.
+# ``python bench/http_wrk.py`` puts bench/ first on sys.path: the project root instead, so the app's
+# packages import. (This file was bench/http.py, which hid the standard library's ``http`` there.)
 _AQUI = os.path.dirname(os.path.abspath(__file__))
 RAIZ = os.path.dirname(_AQUI)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _AQUI]
@@ -82,7 +82,7 @@ FILA_RE = re.compile(r'<tbody id="capturista-\d+"')
 # --comprimir: the app's requests say what Chromium says; it answers with zstd (Flask-Compress).
 ACEPTA_NAVEGADOR, CODIFICACION = "gzip, deflate, br, zstd", "zstd"
 
-# --- the bare reference (gunicorn imports ``bench.http:referencia``; env ICSOE_REF_BD / ICSOE_REF_CONTRATISTA) ---
+# --- the bare reference (gunicorn imports ``bench.http_wrk:referencia``; env ICSOE_REF_BD / ICSOE_REF_CONTRATISTA) ---
 
 PLANTILLA_REF = jinja2.Environment(autoescape=True).from_string(
     "<!doctype html><title>ref</title><table>{% for f in filas %}<tr><td>{{ f[1] }}</td><th>{{ f[6] }} {{ f[7] }}"
@@ -402,7 +402,7 @@ def comprobar(escenario: Escenario, servidor: Servidor, cliente) -> None:
 
 
 LUA_COMUN = """
--- Written by bench/http.py. Every response is checked; done() prints what wrk's table lacks (p95).
+-- Written by bench/http_wrk.py. Every response is checked; done() prints what wrk's table lacks (p95).
 local ESPERADO = %(esperado)s
 local CODIFICACION = %(codificacion)s  -- with --comprimir: the Content-Encoding every answer must carry
 local hilos = {}
@@ -534,7 +534,7 @@ class Resultado:
 
 def medir(base: Base, rfc: str, trabajadores: int, duracion: int, wrk: str, trabajo: Path,
           problemas: list[str], comprimir: bool = False) -> list[Resultado]:
-    referencia_srv = Servidor("ref", "bench.http:referencia", trabajadores,
+    referencia_srv = Servidor("ref", "bench.http_wrk:referencia", trabajadores,
                               {"ICSOE_REF_BD": base.url, "ICSOE_REF_CONTRATISTA": str(base.contratista_id)}, trabajo)
     app = Servidor("app", "app:create_app()", trabajadores, entorno_app(base, trabajo), trabajo)
     try:
