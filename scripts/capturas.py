@@ -7,6 +7,7 @@ each estatus, serves the app on a loopback port and photographs it with Debian's
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -60,9 +61,42 @@ def preparar(ruta_db: Path):
             capturistas.activar_cuenta(relaciones[1], "capturista.activo", "Capturista2026segura")
             capturistas.dar_de_baja(relaciones[2], actor=capturistas.actor_de(contratista))
             token = token_activacion(relaciones[0])
+            informativa = _informativa(contratista, personas)
         datos = {"libres": {"escritorio": personas[5], "telefono": personas[6]},
-                 "pendiente": relaciones[0].id, "token": token}
+                 "pendiente": relaciones[0].id, "token": token, "informativa": informativa}
     return app, datos
+
+
+def _informativa(contratista, personas) -> dict:
+    """The informativa of 2026-2 with two contracts and three workers (the capturista's screens)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from domain.nss import completar
+    from domain.periodos import Periodo
+    from extensions import db
+    from models.types import ahora_utc
+    from services import informativas as srv
+    from services.padron import PersonaEncontrada
+    from tests.factories import rfc_valido
+
+    actor = "capturista:capturista.activo"
+    informativa = srv.crear(contratista.id, Periodo(2026, 2), "normal", actor, ahora_utc())
+    contratos = []
+    for i, (rfc, nombre, objeto) in enumerate([(rfc_valido("CLI", "030303", "D4"), "Hoteles del Bajío, S.A.",
+                                                "Limpieza de áreas comunes"),
+                                               (rfc_valido("CLD", "040404", "E5"), "Plásticos León, S.A. de C.V.",
+                                                "Vigilancia de planta")]):
+        contratos.append(srv.agregar_contrato(informativa, srv.DatosContrato(
+            rfc_contratante=rfc, nombre_contratante=nombre, correo_contratante=f"compras{i}@cliente.example",
+            telefono_contratante="4771234567", objeto=objeto, servicio="AR12345/2024 Servicios de limpieza y "
+            "vigilancia", fecha_inicio=date(2026, 5 + i, 4), fecha_fin=None), actor))
+    for i, p in enumerate(personas[3:6]):
+        srv.agregar_trabajador(informativa, contratos[0], completar(f"12345678{i:02d}"),
+                               PersonaEncontrada(p.curp, p.nombre, p.primer_apellido, p.segundo_apellido),
+                               Decimal("315.04") + i * 20, actor)
+    db.session.commit()
+    return {"id": informativa.id, "contrato": contratos[0].id}
 
 
 def foto(page, pantalla: str, tamano: str, completa: bool | None = None) -> None:
@@ -105,7 +139,23 @@ def main() -> None:
                 page.locator(f"#capturista-{datos['pendiente']}").get_by_role("link", name="Editar").first.click()
                 page.get_by_role("button", name="Actualizar usuario").wait_for()
                 foto(page, "4-consulta-editar", nombre_tam)
+                page.goto(url + f"/informativas/{datos['informativa']['id']}")
+                foto(page, "9-contratista-informativa", nombre_tam)
                 contexto.close()
+                capturista = navegador.new_context(viewport=viewport)
+                page = capturista.new_page()
+                page.goto(url + "/capturista/iniciar-sesion")
+                page.get_by_label("Usuario").fill("capturista.activo")
+                page.get_by_label("Contraseña").fill("Capturista2026segura")
+                page.get_by_role("button", name="Iniciar sesión").click()
+                page.get_by_role("button", name=re.compile("^Trabajar para este contratista")).first.click()
+                foto(page, "6-captura-inicio", nombre_tam)
+                informativa = f"/capturista/informativas/{datos['informativa']['id']}"
+                page.goto(url + informativa)
+                foto(page, "7-captura-informativa", nombre_tam)
+                page.goto(url + f"{informativa}/contratos/{datos['informativa']['contrato']}")
+                foto(page, "8-captura-trabajadores", nombre_tam)
+                capturista.close()
                 anonimo = navegador.new_context(viewport=viewport)
                 activacion = anonimo.new_page()
                 activacion.goto(url + f"/activacion/{datos['token']}")
