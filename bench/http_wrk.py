@@ -227,6 +227,12 @@ class Base:
     contratista_id: int
     cursor_profundo: str
     filas_accion: list[int]
+    # --informativa: bench/informativa.py's informativa (50 contracts × 3,000 workers), its first contract
+    # and cursors ~2,900 rows deep in that contract and ~140,000 deep in the whole informativa (by name).
+    informativa: int = 0
+    contrato: int = 0
+    cursor_contrato: str = ""
+    cursor_informativa: str = ""
 
     def ejecutar(self, sql: str, parametros: tuple = ()) -> list[tuple]:
         if self.motor == "sqlite":
@@ -372,9 +378,27 @@ class Escenario:
     minimo: int = 0  # rows the Python check expects (0: not counted)
     maximo: int = 0
     accion: bool = False
+    patron: re.Pattern = FILA_RE  # how the Python check counts the rows
+
+
+TRABAJADOR_RE = re.compile(r'<td data-etiqueta="NSS">')
+HX_TRABAJADORES = {"HX-Request": "true", "HX-Target": "grid-trabajadores"}
 
 
 def escenarios(base: Base) -> list[Escenario]:
+    informativa = [] if not base.informativa else [
+        Escenario(f"contrato{clave}", f"app: contrato de 3,000, {nombre} (htmx)", True,
+                  f"/informativas/{base.informativa}/contratos/{base.contrato}" + consulta, HX_TRABAJADORES,
+                  'data-etiqueta="NSS"', 50, 50, patron=TRABAJADOR_RE)
+        for clave, nombre, consulta in (("1", "primera página", ""),
+                                        ("p", "página ~2,900", "?" + urlencode({"despues": base.cursor_contrato})))
+    ] + [
+        Escenario(f"informativa{clave}", f"app: informativa de 150,000, {nombre} (htmx)", True,
+                  f"/informativas/{base.informativa}/trabajadores" + consulta, HX_TRABAJADORES,
+                  'data-etiqueta="NSS"', 50, 50, patron=TRABAJADOR_RE)
+        for clave, nombre, consulta in (("1", "primera página", ""),
+                                        ("p", "página ~140,000", "?" + urlencode({"despues": base.cursor_informativa})))
+    ]
     return [
         Escenario("ref", "referencia: primera página", False, "/", {}, "<tr>"),
         Escenario("primera", "app: primera página (htmx)", True, GRID, HX_GRID, 'id="capturista-', 50, 50),
@@ -382,8 +406,24 @@ def escenarios(base: Base) -> list[Escenario]:
                   f"{GRID}?{urlencode({'despues': base.cursor_profundo})}", HX_GRID, 'id="capturista-', 50, 50),
         Escenario("busqueda", f"app: búsqueda «{TERMINO}» (htmx)", True, f"{GRID}?{urlencode({'q': TERMINO})}",
                   HX_GRID, 'id="capturista-', 1, 50),
+        *informativa,
         Escenario("accion", "app: Eliminar / Activar (htmx POST)", True, GRID, {}, "aviso--success", accion=True),
     ]
+
+
+def preparar_informativa(base: Base) -> None:
+    """--informativa: seed (once) bench/informativa.py's informativa and find the deep cursors."""
+    from bench import informativa
+    from services.paginacion import codificar
+
+    base.informativa = informativa.sembrar(base.motor, base.url, base.contratista_id)
+    base.contrato = base.ejecutar("SELECT id FROM contrato WHERE informativa_id = %s AND numero = 1",
+                                  (base.informativa,))[0][0]
+    orden = " ORDER BY nombre_orden, id LIMIT 1 OFFSET %s"
+    base.cursor_contrato = codificar(*base.ejecutar(
+        "SELECT nombre_orden, id FROM trabajador WHERE contrato_id = %s" + orden, (base.contrato, 2_900))[0])
+    base.cursor_informativa = codificar(*base.ejecutar(
+        "SELECT nombre_orden, id FROM trabajador WHERE informativa_id = %s" + orden, (base.informativa, 140_000))[0])
 
 
 def comprobar(escenario: Escenario, servidor: Servidor, cliente) -> None:
@@ -395,7 +435,7 @@ def comprobar(escenario: Escenario, servidor: Servidor, cliente) -> None:
     if not escenario.de_app:
         cliente = carga.Cliente(servidor.puerto)
     r = cliente.pedir("GET", escenario.ruta, headers={"User-Agent": USER_AGENT, **escenario.cabeceras})
-    filas = len(FILA_RE.findall(r.texto)) if escenario.de_app else r.texto.count("<tr>")
+    filas = len(escenario.patron.findall(r.texto)) if escenario.de_app else r.texto.count("<tr>")
     minimo, maximo = (escenario.minimo, escenario.maximo) if escenario.de_app else (50, 50)
     if r.status != 200 or not minimo <= filas <= maximo:
         raise SystemExit(f"{escenario.nombre}: HTTP {r.status}, {filas} filas (se esperaban {minimo}-{maximo})")
@@ -600,6 +640,8 @@ def main() -> int:
     parser.add_argument("--duracion", type=int, default=5, help="seconds of each wrk run (under a minute)")
     parser.add_argument("--trabajadores", default="1,2", help="gunicorn workers to try, comma-separated")
     parser.add_argument("--capturistas", type=int, default=100_000)
+    parser.add_argument("--informativa", action="store_true",
+                        help="also the workers grids of an informativa of 150,000 (bench/informativa.py seeds it)")
     parser.add_argument("--comprimir", action="store_true",
                         help="the app's requests accept compression, as a browser's do (the reference never compresses)")
     args = parser.parse_args()
@@ -624,6 +666,8 @@ def main() -> int:
         url = (preparar_sqlite(args.capturistas, args.reusar, rfc) if motor == "sqlite" else
                carga.preparar_base(args.capturistas, args.reusar, rfc, BASE_PG))
         bases.append(abrir_base(motor, url, rfc))
+        if args.informativa:
+            preparar_informativa(bases[-1])
 
     trabajo = Path(tempfile.mkdtemp(prefix="icsoe-http-"))
     problemas: list[str] = []
