@@ -207,7 +207,7 @@ def main() -> None:
     fila_profunda = con.execute(
         "SELECT creado_en, id FROM relacion_capturista WHERE contratista_id = 1 ORDER BY creado_en DESC, id DESC"
         " LIMIT 1 OFFSET 90000").fetchone()
-    from services.consulta import codificar_cursor
+    from services.paginacion import codificar as codificar_cursor
     creado = datetime.fromisoformat(fila_profunda[0]).replace(tzinfo=timezone.utc)
     cursor = codificar_cursor(creado, fila_profunda[1])
     termino = "munoz"  # plain, accent-free: matches MUÑOZ

@@ -14,7 +14,7 @@
 3. Logs in to the app with a Python client (User-Agent ``icsoe-bench``, the one wrk sends: Flask-Login's
    "strong" session protection binds the session to address and user agent), checks every scenario
    once, then runs ``wrk -t 2 -c 4 -d S --latency`` with that session cookie on: the grid's first
-   page, a page ~90,000 rows deep (a ``despues=`` cursor built like services.consulta.codificar_cursor
+   page, a page ~90,000 rows deep (a ``despues=`` cursor built like services.paginacion.codificar
    from the row at that depth), a search (``q=munoz``) — all three as the htmx fragment the grid asks
    for — and a row action (Eliminar then Activar on one row per connection, htmx, CSRF header;
    ``-t 4 -c 4``: one connection per wrk thread keeps each row's POSTs in order; fresh rows every
@@ -253,7 +253,7 @@ class Base:
 
 
 def abrir_base(motor: str, url: str, rfc: str) -> Base:
-    from services.consulta import codificar_cursor
+    from services.paginacion import codificar as codificar_cursor
 
     base = Base(motor, url, "", 0, "", [])
     base.contratista_id = base.ejecutar("SELECT id FROM contratista WHERE rfc = %s", (rfc,))[0][0]

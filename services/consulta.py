@@ -5,12 +5,10 @@ Each sort column has an index ``(contratista_id, columna, id)``; a page continue
 """
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, literal, select, tuple_
+from sqlalchemy import Select, and_, case, literal, select
 
 from domain.texto import nombre_completo
 from extensions import db
@@ -56,11 +54,10 @@ class Filtro:
         """The non-empty fields (with changes) for a URL."""
         return {k: v for k, v in (self.como_dict() | cambios).items() if v}
 
-    def orden_sql(self, *, invertido: bool = False) -> tuple:
-        """ORDER BY of the grid and of the export: the chosen column, then the id to break ties;
-        ``invertido`` walks it backwards (the grid's Anterior)."""
+    def orden_sql(self) -> tuple:
+        """ORDER BY of the export, the grid's own: the chosen column, then the id to break ties."""
         columna = ORDENES[self.orden]
-        if self.desc != invertido:
+        if self.desc:
             return columna.desc(), RC.id.desc()
         return columna.asc(), RC.id.asc()
 
@@ -110,31 +107,6 @@ class FilaCapturista:
 _ACCIONES = {RC.BAJA: ("activar",), RC.PENDIENTE: ("editar", "enviar", "eliminar"), RC.ACTIVO: ("eliminar",)}
 
 
-def codificar_cursor(valor, id_: int) -> str:
-    if isinstance(valor, datetime):
-        valor = valor.isoformat()
-    crudo = json.dumps([valor, id_], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(crudo).decode().rstrip("=")
-
-
-def decodificar_cursor(texto: str | None, orden: str):
-    """(valor, id) or None for anything malformed: a bad cursor just means the first page."""
-    if not texto:
-        return None
-    try:
-        valor, id_ = json.loads(base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)))
-        # An id that fits the column (PostgreSQL integer; larger is a DataError) and text without NUL.
-        if type(id_) is not int or not -2**31 <= id_ < 2**31 or not isinstance(valor, str) or "\x00" in valor:
-            return None
-        if orden == "fecha":
-            valor = datetime.fromisoformat(valor)
-            if valor.tzinfo is None:
-                return None
-        return valor, id_
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-
-
 def filtrar(consulta: Select, contratista_id: int, filtro: Filtro) -> Select:
     """This contractor's relations that match the search and estatus (grid and Excel export)."""
     consulta = consulta.where(RC.contratista_id == contratista_id)
@@ -150,52 +122,15 @@ def contar_hasta(contratista_id: int, filtro: Filtro, tope: int = TOPE_CONTEO) -
     return paginacion.contar_hasta(filtrar(select(RC.id), contratista_id, filtro), tope)
 
 
-@dataclass
-class Pagina:
-    filas: list[FilaCapturista]
-    siguiente: str | None = None
-    anterior: str | None = None
-    primera: bool = True
-
-
 def pagina(contratista_id: int, filtro: Filtro, *, despues: str | None = None, antes: str | None = None,
-           tamano: int = TAMANO_PAGINA) -> Pagina:
-    columna = ORDENES[filtro.orden]
-    clave = tuple_(columna, RC.id)
-    consulta = filtrar(_columnas(ahora_utc()), contratista_id, filtro)
-    cursor_despues = decodificar_cursor(despues, filtro.orden)
-    cursor_antes = None if cursor_despues else decodificar_cursor(antes, filtro.orden)
-    hacia_atras = cursor_antes is not None
-    # Walking backwards reverses the order, then the rows are flipped back.
-    descendente = filtro.desc != hacia_atras
-    if cursor_despues or cursor_antes:
-        valor, id_ = cursor_despues or cursor_antes
-        limite = tuple_(valor, id_)
-        consulta = consulta.where(clave < limite if descendente else clave > limite)
-    consulta = consulta.order_by(*filtro.orden_sql(invertido=hacia_atras))
-    filas = db.session.execute(consulta.limit(tamano + 1)).all()
-    hay_mas = len(filas) > tamano
-    filas = filas[:tamano]
-    if hacia_atras:
-        filas.reverse()
-    envueltas = [FilaCapturista(f) for f in filas]
-
-    def cursor(f):
-        return codificar_cursor(getattr(f, _nombre_columna(filtro.orden)), f.id)
-
-    resultado = Pagina(envueltas, primera=not (cursor_despues or (hacia_atras and hay_mas)))
-    if envueltas:
-        if hacia_atras:
-            resultado.siguiente = cursor(filas[-1])
-            resultado.anterior = cursor(filas[0]) if hay_mas else None
-        else:
-            resultado.siguiente = cursor(filas[-1]) if hay_mas else None
-            resultado.anterior = cursor(filas[0]) if cursor_despues else None
+           tamano: int = TAMANO_PAGINA) -> paginacion.Pagina:
+    """One page of the grid (keyset on the chosen column's index), its rows as ``FilaCapturista``."""
+    resultado = paginacion.paginar(
+        filtrar(_columnas(ahora_utc()), contratista_id, filtro), ORDENES[filtro.orden], RC.id,
+        despues=despues, antes=antes, tamano=tamano, tipo=datetime if filtro.orden == "fecha" else str,
+        descendente=filtro.desc)
+    resultado.filas = [FilaCapturista(f) for f in resultado.filas]
     return resultado
-
-
-def _nombre_columna(orden: str) -> str:
-    return {"fecha": "creado_en", "nombre": "nombre_orden"}.get(orden, orden)
 
 
 def fila(contratista_id: int, relacion_id: int) -> FilaCapturista | None:

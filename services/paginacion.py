@@ -2,14 +2,15 @@
 the page 2,000 costs what the first costs (no OFFSET). The cursor is opaque to the user (base64 JSON)
 and a malformed one just means the first page.
 
-The grids of contracts and workers use it; each one's ORDER BY column needs an index
-``(owner_id, column, id)``.
+Consulta's grid and the grids of contracts and workers use it; each one's ORDER BY column needs an
+index ``(owner_id, column, id)``.
 """
 from __future__ import annotations
 
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Select, func, select, tuple_
 
@@ -31,24 +32,35 @@ def buscar(consulta: Select, columna, q: str | None) -> Select:
 
 
 def codificar(valor, id_: int) -> str:
+    if isinstance(valor, datetime):
+        valor = valor.isoformat()
     crudo = json.dumps([valor, id_], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(crudo).decode().rstrip("=")
 
 
 def decodificar(texto: str | None, tipo=str):
-    """(valor, id) or None for anything malformed; ``tipo`` is the column's (str or int)."""
+    """(valor, id) or None for anything malformed; ``tipo`` is the column's (str, int, or datetime:
+    written as ISO text, with its time zone)."""
     if not texto or len(texto) > 1000:
         return None
     try:
         valor, id_ = json.loads(base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)))
     except (ValueError, TypeError):
         return None
-    if type(id_) is not int or not -2**31 <= id_ < 2**31 or type(valor) is not tipo:
+    # An id that fits the column (PostgreSQL integer; larger is a DataError).
+    if type(id_) is not int or not -2**31 <= id_ < 2**31 or type(valor) is not (str if tipo is datetime else tipo):
         return None
     if tipo is str and "\x00" in valor:
         return None
     if tipo is int and not -2**31 <= valor < 2**31:
         return None
+    if tipo is datetime:
+        try:
+            valor = datetime.fromisoformat(valor)
+        except ValueError:
+            return None
+        if valor.tzinfo is None:
+            return None
     return valor, id_
 
 
