@@ -400,8 +400,7 @@ def procesar(carga: CargaTrabajadores, filas: list[Fila], padron: Padron, al_ava
     contrato = db.session.get(Contrato, carga.contrato_id, populate_existing=True)
     if informativa is None or contrato is None:
         raise srv.ErrorInformativa("El contrato ya no existe.", status=404)
-    if not informativa.editable:
-        raise srv.NoEditable(informativa)
+    srv.exigir_editable(informativa)
     _contra_el_contrato(filas, contrato)
     buenas = [f for f in filas if f.valida]
     rechazadas = [f for f in filas if not f.valida]
@@ -521,8 +520,7 @@ def recibir(informativa: Informativa, contrato: Contrato, archivo, actor: str) -
     a larger file is kept for the worker. Returns (carga id, True when the worker must be asked to
     process it). Commits."""
     cfg = current_app.config
-    if not informativa.editable:
-        raise srv.NoEditable(informativa)
+    srv.exigir_editable(informativa)
     nombre = nombre_visible(getattr(archivo, "filename", None))
     datos = archivo.stream.read(cfg["CARGA_MAX_BYTES"] + 1)
     filas = leer(datos, nombre)

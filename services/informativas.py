@@ -353,17 +353,17 @@ def validar_sbc(texto: str) -> Decimal:
     return valor.quantize(Decimal("0.01"))
 
 
-def _repetido(contrato: Contrato, nss: str | None, curp: str, salvo: int | None = None) -> str | None:
-    """Why this NSS or CURP cannot be added to the contract (already in it), or None. ``nss`` None:
-    only the CURP (Validar, before there is an NSS)."""
+def _exigir_no_repetido(contrato: Contrato, nss: str | None, curp: str, salvo: int | None = None) -> None:
+    """409 on the field of the NSS or CURP the contract already has (``salvo``: but this worker). ``nss``
+    None: only the CURP (Validar, before there is an NSS)."""
     mismo = Trabajador.curp == curp if nss is None else (Trabajador.nss == nss) | (Trabajador.curp == curp)
     consulta = select(Trabajador.nss, Trabajador.curp).where(Trabajador.contrato_id == contrato.id, mismo)
     if salvo is not None:
         consulta = consulta.where(Trabajador.id != salvo)
     fila = db.session.execute(consulta.limit(1)).first()
-    if fila is None:
-        return None
-    return ya_en_el_contrato("nss", nss) if fila.nss == nss else ya_en_el_contrato("curp", curp)
+    if fila is not None:
+        campo, valor = ("nss", nss) if fila.nss == nss else ("curp", curp)
+        raise ErrorInformativa(ya_en_el_contrato(campo, valor), campo, status=409)
 
 
 def ya_en_el_contrato(campo: str, valor: str) -> str:
@@ -390,12 +390,9 @@ def buscar_trabajador(informativa: Informativa, contrato: Contrato, texto: str) 
     for workers (that count is committed). Raises ErrorDeDominio subclasses: NoEditable, CurpInvalida,
     ErrorInformativa (409, already in the contract), LimiteDeValidaciones (429), PadronNoDisponible,
     ErrorCapturista (not in the padrón)."""
-    if not informativa.editable:
-        raise NoEditable(informativa)
+    exigir_editable(informativa)
     curp = curp_dominio.validar(texto).curp
-    repetido = _repetido(contrato, None, curp)
-    if repetido:
-        raise ErrorInformativa(repetido, "curp", status=409)
+    _exigir_no_repetido(contrato, None, curp)
     return buscar_persona(curp, informativa.contratista_id, CUPO_TRABAJADORES)
 
 
@@ -404,9 +401,7 @@ def agregar_trabajador(informativa: Informativa, contrato: Contrato, nss_texto: 
     """``persona``: the CURP already validated and found in the padrón (its name)."""
     nss = nss_dominio.validar(nss_texto)
     curp = curp_dominio.normalizar(persona.curp)
-    repetido = _repetido(contrato, nss, curp)
-    if repetido:
-        raise ErrorInformativa(repetido, "nss" if repetido.startswith("El NSS") else "curp", status=409)
+    _exigir_no_repetido(contrato, nss, curp)
     trabajador = Trabajador(contrato_id=contrato.id, informativa_id=informativa.id, nss=nss, curp=curp,
                             nombre=persona.nombre, primer_apellido=persona.primer_apellido,
                             segundo_apellido=persona.segundo_apellido, sbc=sbc)
@@ -428,8 +423,7 @@ def agregar_trabajadores(informativa: Informativa, contrato: Contrato, nuevos: l
     """Many workers at once (the carga masiva), already validated and checked against the contract with the
     informativa locked: one executemany, the version raised once (when something is added) and one
     bitácora entry with ``detalle`` (the counts)."""
-    if not informativa.editable:
-        raise NoEditable(informativa)
+    exigir_editable(informativa)
     if not nuevos:
         registrar(informativa, actor, "trabajadores_carga_masiva", contrato=contrato.etiqueta, agregados=0, **detalle)
         return
@@ -450,9 +444,7 @@ def editar_trabajador(informativa: Informativa, contrato: Contrato, trabajador: 
     """NSS and SBC; a different CURP is a different person (Eliminar, then add)."""
     exigir_version(trabajador, version, "este trabajador")
     nss = nss_dominio.validar(nss_texto)
-    repetido = _repetido(contrato, nss, trabajador.curp, salvo=trabajador.id)
-    if repetido:
-        raise ErrorInformativa(repetido, "nss", status=409)
+    _exigir_no_repetido(contrato, nss, trabajador.curp, salvo=trabajador.id)
     cambios = {}
     if trabajador.nss != nss:
         cambios["nss"] = nss
@@ -507,8 +499,7 @@ def revision_para_envio(informativa: Informativa, contratista: Contratista) -> R
     """The checklist of an informativa that can be sent now; otherwise ``NoEditable`` (already sent) or
     ``ErrorInformativa`` (409) while a rule fails. Enviar a firma applies it, and its confirmation asks
     only when the answer can work."""
-    if not informativa.editable:
-        raise NoEditable(informativa)
+    exigir_editable(informativa)
     resultado = revision(informativa, contratista)
     if not resultado.completa:
         raise ErrorInformativa("La informativa tiene inconsistencias: corrígelas antes de enviarla a firma.",
