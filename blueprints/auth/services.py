@@ -67,6 +67,13 @@ def destino_seguro(siguiente: str | None) -> str | None:
     return siguiente
 
 
+def volver_a(pagina: str) -> str:
+    """Where a plain-form action returns: the request's ``volver`` when it is ``pagina`` itself (with the
+    query a grid was on: search, page), else ``pagina``. Never anywhere else."""
+    candidato = destino_seguro(request.values.get("volver"))
+    return candidato if candidato and urlsplit(candidato).path == pagina else pagina
+
+
 def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
     """The body of both login views: check the form, authenticate (with lockout), start a fresh
     session and go to ``next`` (local only) or ``destino``; otherwise the form with its error."""

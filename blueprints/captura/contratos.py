@@ -5,13 +5,13 @@ services.informativas with the informativa locked (``de_la_informativa`` on POST
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from blueprints.auth.services import destino_seguro
+from blueprints.auth.services import volver_a
 from blueprints.captura import bp
 from blueprints.captura.acceso import de_la_informativa, del_contrato
 from blueprints.captura.forms import EditarContratoForm, EliminarContratoForm, NuevoContratoForm, TipoForm
@@ -66,9 +66,7 @@ def _objetivo(contrato_id: int) -> str:
 
 def _volver(informativa) -> str:
     """Where a plain form returns: the informativa page with the grid's query it was on (never elsewhere)."""
-    inicio = url_for(".ver", informativa_id=informativa.id)
-    candidato = destino_seguro(request.values.get("volver"))
-    return candidato if candidato and urlsplit(candidato).path == inicio else inicio
+    return volver_a(url_for(".ver", informativa_id=informativa.id))
 
 
 def _contexto_filas(informativa, volver: str) -> dict:

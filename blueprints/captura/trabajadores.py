@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from blueprints import limites
-from blueprints.auth.services import destino_seguro
+from blueprints.auth.services import volver_a
 from blueprints.captura import bp
 from blueprints.captura.acceso import del_contrato, del_trabajador, volver_a_bloquear
 from blueprints.captura.forms_trabajador import (
@@ -79,9 +79,7 @@ def _estado(contrato) -> EstadoGrid:
 
 def _volver(contrato) -> str:
     """Where a row's plain-form action returns: the contract's grid with the query it was on (only there)."""
-    inicio = _url_contrato(contrato)
-    candidato = destino_seguro(request.values.get("volver")) or ""
-    return candidato if candidato == inicio or candidato.startswith(inicio + "?") else inicio
+    return volver_a(_url_contrato(contrato))
 
 
 def _contexto_filas(informativa, contrato, volver: str, con_acciones: bool = True) -> dict:

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from blueprints.auth.services import destino_seguro
+from blueprints.auth.services import volver_a
 from blueprints.consulta import bp
 from blueprints.consulta.forms import EditarForm
 from blueprints.htmx import pagina_o_bloque, pide_fragmento
@@ -38,9 +38,7 @@ def _objetivo(relacion_id: int) -> str:
 
 def _volver() -> str:
     """Where a plain-form action returns: the grid with the query it was on (never elsewhere)."""
-    candidato = destino_seguro(request.values.get("volver"))
-    inicio = url_for(".consulta")
-    return candidato if candidato and candidato.startswith(inicio) else inicio
+    return volver_a(url_for(".consulta"))
 
 
 def _contexto_filas(volver: str) -> dict:
