@@ -381,7 +381,7 @@ class Escenario:
     patron: re.Pattern = FILA_RE  # how the Python check counts the rows
 
 
-TRABAJADOR_RE = re.compile(r'<td data-etiqueta="NSS">')
+TRABAJADOR_RE = re.compile(r'<td data-etiqueta="NSS"')
 HX_TRABAJADORES = {"HX-Request": "true", "HX-Target": "grid-trabajadores"}
 
 

@@ -217,7 +217,7 @@ def test_todos_los_trabajadores_de_la_informativa(client, datos, monkeypatch):
     vistos, pagina, paginas = [], html, 0
     while True:
         paginas += 1
-        vistos += re.findall(r'<td data-etiqueta="NSS">(\d+)</td>', pagina)
+        vistos += re.findall(r'<td data-etiqueta="NSS" class="nss">(\d+)</td>', pagina)
         m = re.search(r'<a href="([^"]+)" hx-get="[^"]+" rel="next"', pagina)
         if not m:
             break
