@@ -28,11 +28,11 @@ VARY = {"Vary": "HX-Request, HX-Target"}
 # --- the informativa page -----------------------------------------------------------------------------
 
 
-def contexto_estado(relacion, informativa) -> dict:
+def contexto_estado(relacion, informativa, conteos: dict[int, int] | None = None) -> dict:
     """The checklist, the Tipo form and the Enviar a firma section (both with the informativa's version):
     on the page, and again after a change made in a row, so none is left stale (a stale version would
-    refuse the next Tipo or Enviar)."""
-    return {"revision": srv.revision(informativa, relacion.contratista), "envio": srv.envio_de(informativa),
+    refuse the next Tipo or Enviar). ``conteos``: srv.trabajadores_por_contrato's, when the caller has them."""
+    return {"revision": srv.revision(informativa, relacion.contratista, conteos), "envio": srv.envio_de(informativa),
             "form_tipo": TipoForm(formdata=None, version=informativa.version, tipo=informativa.tipo)}
 
 
@@ -45,11 +45,11 @@ def _motivo(exigir, informativa) -> str | None:
     return None
 
 
-def contexto_grid(informativa) -> dict:
+def contexto_grid(informativa, conteos: dict[int, int] | None = None) -> dict:
     """The contracts grid of the informativa page (``captura.ver``): ``q``, ``despues``/``antes``, ``p``."""
     q = (request.args.get("q") or "").strip()[:100]
     pagina = srv.pagina_contratos(informativa, q=q, despues=request.args.get("despues"),
-                                  antes=request.args.get("antes"))
+                                  antes=request.args.get("antes"), conteos=conteos)
     total = len(pagina.filas) if pagina.primera and not pagina.siguiente else srv.contar_contratos(informativa, q)
     return {"q": q, "pagina": pagina, "total": total, "numero_pagina": request.args.get("p", type=int),
             "solo_lectura": _motivo(srv.exigir_editable, informativa),

@@ -56,11 +56,16 @@ def nueva(relacion):
 @bp.get("/<id:informativa_id>")
 @de_la_informativa
 def ver(relacion, informativa):
-    """The informativa page; its contracts grid alone for htmx (search, pages: no checklist to compute)."""
-    estado = {} if pide_fragmento(contratos.GRID) else contratos.contexto_estado(relacion, informativa)
+    """The informativa page; its contracts grid alone for htmx (search, pages: no checklist to compute).
+    The whole page counts each contract's workers once, for the checklist and the grid."""
+    if pide_fragmento(contratos.GRID):
+        conteos, estado = None, {}
+    else:
+        conteos = srv.trabajadores_por_contrato(informativa)
+        estado = contratos.contexto_estado(relacion, informativa, conteos)
     return pagina_o_bloque("captura/informativa.html", "grid", contratos.GRID, relacion=relacion,
                            informativa=informativa, periodo=srv.periodo_de(informativa), ahora=ahora_utc(),
-                           plazo=plazo_en_palabras, **estado, **contratos.contexto_grid(informativa))
+                           plazo=plazo_en_palabras, **estado, **contratos.contexto_grid(informativa, conteos))
 
 
 @bp.post("/<id:informativa_id>/tipo")
