@@ -73,14 +73,19 @@ def buscar_persona(texto: str, contratista_id: int | None = None, cupo: Cupo = C
     return persona
 
 
+def _en_la_ventana(columna, contratista_id: int, cupo: Cupo):
+    """``columna`` of the contractor's lookups of this kind within the allowance's window."""
+    return select(columna).where(
+        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.tipo == cupo.tipo,
+        ValidacionCurp.creado_en > ahora_utc() - cupo.ventana)
+
+
 def _contar_validacion(contratista_id: int, curp: str, cupo: Cupo) -> None:
     """Distinct CURPs looked up within the window: Guardar re-checking the CURP just validated is free.
     A CURP is recorded once per window, so the window's rows (counted no further than the limit) are
     its distinct CURPs. Commits: the lookup counts even when the padrón then fails or finds nobody."""
     limite = current_app.config[cupo.ajuste]
-    recientes = select(ValidacionCurp.id).where(
-        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.tipo == cupo.tipo,
-        ValidacionCurp.creado_en > ahora_utc() - cupo.ventana)
+    recientes = _en_la_ventana(ValidacionCurp.id, contratista_id, cupo)
     if db.session.scalar(recientes.where(ValidacionCurp.curp == curp).limit(1)):
         return
     hechas = db.session.scalar(select(func.count()).select_from(recientes.limit(limite).subquery()))
@@ -96,16 +101,14 @@ def reservar_validaciones(contratista_id: int, curps: list[str], cupo: Cupo) -> 
     caller's transaction (a file refused for another reason leaves its lookups uncounted: it showed no
     name)."""
     limite = current_app.config[cupo.ajuste]
-    recientes = select(ValidacionCurp.curp).where(
-        ValidacionCurp.contratista_id == contratista_id, ValidacionCurp.tipo == cupo.tipo,
-        ValidacionCurp.creado_en > ahora_utc() - cupo.ventana)
-    vistas = set(db.session.scalars(recientes))
+    vistas = set(db.session.scalars(_en_la_ventana(ValidacionCurp.curp, contratista_id, cupo)))
     nuevas = sorted(set(curps) - vistas)
     if len(vistas) + len(nuevas) > limite:
         quedan = max(0, limite - len(vistas))
         raise LimiteDeValidaciones(
             f"El archivo necesita validar {len(nuevas):,} CURP nuevas en el padrón y al contratista le quedan "
-            f"{quedan:,} de sus {limite:,} validaciones de 24 horas. No se agregó ningún trabajador; divide el "
+            f"{quedan:,} de sus {limite:,} validaciones de {cupo.ventana // timedelta(hours=1)} horas. No se "
+            "agregó ningún trabajador; divide el "
             "archivo o inténtalo más tarde.", "archivo")
     db.session.add_all(ValidacionCurp(contratista_id=contratista_id, tipo=cupo.tipo, curp=c) for c in nuevas)
 
