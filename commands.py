@@ -111,7 +111,35 @@ def enviar_correos(limite: int) -> None:
         raise SystemExit(1)
 
 
+informativa_cli = AppGroup("informativa", help="Informativas presentadas.")
+
+
+@informativa_cli.command("verificar-acuse")
+@click.argument("folio")
+def verificar_acuse(folio: str) -> None:
+    """Recalcula la cadena original del acuse FOLIO con los datos guardados y verifica su sello con el
+    certificado con que se firmó. Sale con 1 si no coincide."""
+    from services.presentacion import verificar
+
+    resultado = verificar(folio)
+    if resultado is None:
+        raise click.ClickException(f"No hay un acuse con el folio {folio}.")
+    acuse = resultado.acuse
+    click.echo(f"Acuse {acuse.folio}: certificado {acuse.numero_certificado} (RFC {acuse.rfc}), "
+               f"firmado el {acuse.fecha.isoformat()}.")
+    click.echo(f"Digesto guardado:    {acuse.digest}")
+    click.echo(f"Digesto recalculado: {resultado.digest}")
+    if not resultado.digest_coincide:
+        click.echo("NO VÁLIDO: los datos guardados ya no son los que se firmaron.")
+        raise SystemExit(1)
+    if not resultado.sello_valido:
+        click.echo("NO VÁLIDO: el sello no corresponde a la cadena original con ese certificado.")
+        raise SystemExit(1)
+    click.echo("VÁLIDO: la cadena original coincide y el sello se verificó con el certificado del firmante.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(padron_cli)
     app.cli.add_command(correos_cli)
+    app.cli.add_command(informativa_cli)

@@ -1,10 +1,12 @@
-"""A workbook sent as a download (Exportar Excel, an informativa, the carga masiva's rejected rows and
-template)."""
+"""A file sent as a download: a workbook (Exportar Excel, an informativa, the carga masiva's rejected rows
+and template) or an acuse de presentación (PDF)."""
+import io
 import tempfile
 
 from flask import send_file
 
 from models.types import ahora_utc
+from services import acuse as acuse_srv
 from services import exportar_informativa
 from services.exportar import MIME_XLSX
 
@@ -23,3 +25,10 @@ def informativa_xlsx(informativa, contratista, actor: str):
     exportar_informativa.exportar(archivo, informativa, contratista, actor, ahora_utc())
     archivo.seek(0)
     return descarga_xlsx(archivo, nombre)
+
+
+def acuse_pdf(acuse):
+    respuesta = send_file(io.BytesIO(acuse_srv.pdf(acuse)), mimetype="application/pdf", as_attachment=True,
+                          download_name=f"acuse-{acuse.folio}.pdf")
+    respuesta.headers["Cache-Control"] = "no-store"
+    return respuesta

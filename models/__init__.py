@@ -2,10 +2,10 @@
 from models.capturista import Bitacora, Capturista, CorreoSaliente, PersonaPadron, RelacionCapturista, ValidacionCurp
 from models.contratista import Contratista, DatosGenerales
 from models.exportacion import Exportacion
-from models.informativa import CargaTrabajadores, Contratante, Contrato, Informativa, Trabajador
+from models.informativa import Acuse, CargaTrabajadores, Contratante, Contrato, FolioAnual, Informativa, Trabajador
 
 __all__ = [
-    "Bitacora", "CargaTrabajadores", "Capturista", "Contratante", "Contratista", "Contrato", "CorreoSaliente",
-    "DatosGenerales", "Exportacion", "Informativa", "PersonaPadron", "RelacionCapturista", "Trabajador",
+    "Acuse", "Bitacora", "CargaTrabajadores", "Capturista", "Contratante", "Contratista", "Contrato", "CorreoSaliente",
+    "DatosGenerales", "Exportacion", "FolioAnual", "Informativa", "PersonaPadron", "RelacionCapturista", "Trabajador",
     "ValidacionCurp",
 ]

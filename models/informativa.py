@@ -29,6 +29,8 @@ class Informativa(db.Model):
         UniqueConstraint("contratista_id", "anio", "periodo", "numero",
                          name="uq_informativa_contratista_periodo_numero"),
         CheckConstraint("periodo BETWEEN 1 AND 3", name="periodo_valido"),
+        # The original and at most 4 complementarias per period (issue 15).
+        CheckConstraint("numero BETWEEN 0 AND 4", name="numero_valido"),
     )
 
     BORRADOR = "borrador"
@@ -42,6 +44,15 @@ class Informativa(db.Model):
     NORMAL = consistencia.NORMAL
     SIN_INFORMACION = consistencia.SIN_INFORMACION
     TIPOS = {NORMAL: "Normal", SIN_INFORMACION: "Sin información"}
+
+    # The period's first informativa, or a complementaria of a presented one: a Corrección (a new
+    # draft copied from it, that replaces it once signed) or a Sin efectos (cancels it, signed at once).
+    ORIGINAL = "original"
+    CORRECCION = "correccion"
+    SIN_EFECTOS = "sin_efectos"
+    CLASES = {ORIGINAL: "Original", CORRECCION: "Complementaria de corrección",
+              SIN_EFECTOS: "Complementaria sin efectos"}
+    COMPLEMENTARIAS_POR_PERIODO = 4
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
@@ -61,8 +72,14 @@ class Informativa(db.Model):
     actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc, onupdate=ahora_utc)
     enviada_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     devuelta_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    clase: Mapped[str] = mapped_column(String(12), default=ORIGINAL, server_default=ORIGINAL)
+    # The presented informativa a complementaria corrects or cancels.
+    complementa_id: Mapped[Optional[int]] = mapped_column(ForeignKey("informativa.id", ondelete="CASCADE"))
+    presentada_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     contratista: Mapped[Contratista] = relationship()
+    complementa: Mapped[Optional["Informativa"]] = relationship(remote_side=[id])
+    acuse: Mapped[Optional["Acuse"]] = relationship(back_populates="informativa", uselist=False, viewonly=True)
 
     @property
     def estado_etiqueta(self) -> str:
@@ -75,6 +92,18 @@ class Informativa(db.Model):
     @property
     def editable(self) -> bool:
         return self.estado in self.EDITABLES
+
+    @property
+    def clase_etiqueta(self) -> str:
+        return self.CLASES[self.clase]
+
+    @property
+    def es_complementaria(self) -> bool:
+        return self.clase != self.ORIGINAL
+
+    @property
+    def presentada(self) -> bool:
+        return self.estado == self.PRESENTADA
 
 
 class Contratante(db.Model):
@@ -212,3 +241,49 @@ class CargaTrabajadores(db.Model):
     @property
     def porcentaje(self) -> int:
         return 100 if self.total == 0 else min(100, int(self.procesadas * 100 / self.total))
+
+
+class Acuse(db.Model):
+    """The acuse de presentación: what was filed, when, and the contractor's e.firma over it.
+
+    ``digest`` is the SHA-256 of the informativa's cadena original (domain/cadena_original.py) built
+    from the stored rows and from this acuse's own folio, fecha and razón social; ``sello`` is the
+    RSA-SHA256 signature of that digest with the e.firma whose certificate (public, DER) is kept here,
+    so ``flask informativa verificar-acuse FOLIO`` can check it years later. Never updated (the
+    database refuses it); the private key and its password were never stored anywhere.
+    """
+
+    __tablename__ = "acuse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    informativa_id: Mapped[int] = mapped_column(ForeignKey("informativa.id", ondelete="CASCADE"), unique=True)
+    contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"), index=True)
+    folio: Mapped[str] = mapped_column(String(20), unique=True)
+    fecha: Mapped[datetime] = mapped_column(UTCDateTime)
+    vencimiento: Mapped[date]
+    en_tiempo: Mapped[bool]
+    razon_social: Mapped[str] = mapped_column(String(250))
+    contratos: Mapped[int]
+    trabajadores: Mapped[int]
+    cadena_version: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    sello: Mapped[str] = mapped_column(db.Text)
+    certificado: Mapped[bytes] = mapped_column(db.LargeBinary)
+    numero_certificado: Mapped[str] = mapped_column(String(20))
+    rfc: Mapped[str] = mapped_column(String(13))
+    rfc_representante: Mapped[Optional[str]] = mapped_column(String(13))
+    curp: Mapped[Optional[str]] = mapped_column(String(18))
+    firmante: Mapped[str] = mapped_column(String(250))
+    emisor: Mapped[str] = mapped_column(String(250))
+
+    informativa: Mapped[Informativa] = relationship(back_populates="acuse")
+
+
+class FolioAnual(db.Model):
+    """The last folio number given in a year: folios are one gapless sequence per year for the whole
+    system (a failed signature rolls its number back with everything else)."""
+
+    __tablename__ = "folio_anual"
+
+    anio: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ultimo: Mapped[int]

@@ -37,6 +37,8 @@ ACCIONES = {
     "envio_firma": "Envío a firma",
     "devolucion": "Devolución para corrección",
     "exportacion_informativa": "Exportación a Excel",
+    "presentacion": "Firma y presentación con e.firma",
+    "complementaria_alta": "Inicio de complementaria",
 }
 CAMPOS = {
     "telefono": "Teléfono", "correo": "Correo electrónico", "estatus": "Estatus",
@@ -52,6 +54,8 @@ CAMPOS = {
     "fecha_inicio": "Fecha de inicio", "fecha_fin": "Fecha de fin",
     "archivo": "Archivo", "nombre_archivo": "Archivo", "total": "Filas del archivo", "aceptadas": "Filas aceptadas",
     "rechazadas": "Filas rechazadas",
+    "folio": "Folio", "en_tiempo": "Presentada en tiempo", "certificado": "Número de certificado",
+    "clase": "Clase", "complementa": "Complementa a",
 }
 ORIGENES = {"liga vencida": "el capturista lo pidió desde su liga vencida"}
 # Kept in rows but not for the contractor's eyes (the capturista's own usuario; an informativa's
@@ -104,6 +108,8 @@ def _valor(campo: str, valor) -> str:
         return RelacionCapturista.ETIQUETAS.get(valor, str(valor))
     if campo in _TIPOS_INFORMATIVA:
         return Informativa.TIPOS.get(valor, str(valor))
+    if campo == "clase":
+        return Informativa.CLASES.get(valor, str(valor))
     if campo == "periodo":
         try:
             return Periodo.de_clave(str(valor)).titulo

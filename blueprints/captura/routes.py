@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from blueprints import acuse as pagina_acuse
 from blueprints.captura import bp, contratos
 from blueprints.captura.acceso import de_la_informativa
 from blueprints.captura.forms import NuevaInformativaForm, TipoForm
@@ -82,3 +83,17 @@ def tipo(relacion, informativa):
         flash(f"La informativa es de tipo «{informativa.tipo_etiqueta}».", "success")
     return redirect(url_for(".ver", informativa_id=informativa.id), 303)
 
+
+
+@bp.get("/<id:informativa_id>/acuse")
+@de_la_informativa
+def acuse(relacion, informativa):
+    """The acuse of a presented informativa: the contractor's active capturistas see and download it too."""
+    return pagina_acuse.pagina("captura/acuse.html", informativa,
+                               url_for("captura.acuse_pdf", informativa_id=informativa.id), relacion=relacion)
+
+
+@bp.get("/<id:informativa_id>/acuse.pdf")
+@de_la_informativa
+def acuse_pdf(relacion, informativa):
+    return pagina_acuse.pdf(informativa)

@@ -8,4 +8,4 @@ from blueprints.auth.services import exigir_datos_generales
 bp = Blueprint("informativas", __name__, url_prefix="/informativas")
 bp.before_request(exigir_datos_generales)
 
-from blueprints.informativas import routes  # noqa: E402,F401
+from blueprints.informativas import firma, routes  # noqa: E402,F401
