@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain import curp as curp_dominio
 from domain import nss as nss_dominio
@@ -112,10 +112,12 @@ def _resumir(informativas: list[Informativa]) -> list[Resumen]:
 
 
 def resumenes(contratista_id: int) -> list[Resumen]:
-    """The contractor's informativas, the most recent period first, with their counts."""
+    """The contractor's informativas, the most recent period first (inside a period, the original and then
+    its complementarias: the chain as it happened), with their counts and acuses."""
     return _resumir(list(db.session.scalars(
         select(Informativa).where(Informativa.contratista_id == contratista_id)
-        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero.desc()))))
+        .options(selectinload(Informativa.acuse))
+        .order_by(Informativa.anio.desc(), Informativa.periodo.desc(), Informativa.numero))))
 
 
 def resumen(informativa: Informativa, conteos: dict[int, int] | None = None) -> Resumen:

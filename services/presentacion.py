@@ -213,11 +213,12 @@ def del_periodo(informativa: Informativa) -> list[Informativa]:
 
 
 @dataclass(frozen=True)
-class Cadena:
-    """A period's informativas and which one stands: the last presented, unless that one is a Sin efectos
-    (then none does)."""
+class Serie:
+    """A period's informativas (the original and its complementarias, in order) and which one stands:
+    the last presented, unless that one is a Sin efectos (then none does)."""
 
     informativas: list[Informativa]
+    maximo = Informativa.COMPLEMENTARIAS_POR_PERIODO
 
     @property
     def vigente(self) -> Informativa | None:
@@ -238,23 +239,37 @@ class Cadena:
     def complementarias(self) -> int:
         return sum(1 for i in self.informativas if i.es_complementaria)
 
+    def motivo_sin_complementaria(self, informativa: Informativa) -> str | None:
+        """Why ``informativa`` cannot take a complementaria now; None when it can."""
+        if self.vigente is None or self.vigente.id != informativa.id:
+            return "Solo la informativa vigente del periodo (la última presentada) admite una complementaria."
+        if self.en_captura is not None:
+            return ("Ya hay una complementaria de este periodo en captura: tus capturistas deben enviártela a "
+                    "firma y tú firmarla antes de iniciar otra.")
+        if self.complementarias >= self.maximo:
+            return f"Este periodo ya tiene {self.maximo} complementarias, el máximo permitido."
+        return None
 
-def _exigir_complementable(informativa: Informativa) -> Cadena:
-    periodo = Cadena(del_periodo(informativa))
-    if periodo.vigente is None or periodo.vigente.id != informativa.id:
-        raise ErrorInformativa("Solo la informativa vigente del periodo (la última presentada) admite una "
-                               "complementaria.", status=409)
-    if periodo.en_captura is not None:
-        raise ErrorInformativa("Ya hay una complementaria de este periodo en captura: termínala (o pídele a tus "
-                               "capturistas que la envíen a firma) antes de iniciar otra.", status=409)
-    if periodo.complementarias >= Informativa.COMPLEMENTARIAS_POR_PERIODO:
-        raise ErrorInformativa(f"Este periodo ya tiene {Informativa.COMPLEMENTARIAS_POR_PERIODO} complementarias, "
-                               "el máximo permitido.", status=409)
-    return periodo
+
+def sustitutas(informativas: list[Informativa]) -> dict[int, Informativa]:
+    """Each informativa a presented complementaria replaced or cancelled → that complementaria."""
+    return {i.complementa_id: i for i in informativas if i.complementa_id and i.presentada}
+
+
+def serie_de(informativa: Informativa) -> Serie:
+    return Serie(del_periodo(informativa))
+
+
+def _exigir_complementable(informativa: Informativa) -> Serie:
+    serie = serie_de(informativa)
+    motivo = serie.motivo_sin_complementaria(informativa)
+    if motivo:
+        raise ErrorInformativa(motivo, status=409)
+    return serie
 
 
 def _complementaria(original: Informativa, clase: str, tipo: str, actor: str) -> Informativa:
-    periodo = Cadena(del_periodo(original))
+    periodo = serie_de(original)
     nueva = Informativa(contratista_id=original.contratista_id, anio=original.anio, periodo=original.periodo,
                         numero=max(i.numero for i in periodo.informativas) + 1, tipo=tipo, clase=clase,
                         complementa_id=original.id, contratos_creados=original.contratos_creados, creado_por=actor)

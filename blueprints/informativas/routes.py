@@ -5,12 +5,13 @@ from blueprints.descargas import informativa_xlsx
 from blueprints.escritura import escribe
 from blueprints.htmx import pagina_o_bloque
 from blueprints.informativas import bp
-from blueprints.informativas.forms import DevolverForm
+from blueprints.informativas.forms import CorreccionForm, DevolverForm
 from blueprints.rechazo import rechazo
 from domain.periodos import plazo_en_palabras
 from models.types import ahora_utc
 from services import bitacora as servicio_bitacora
 from services import informativas as srv
+from services import presentacion
 from services.capturistas import actor_de
 
 CONTRATOS = "grid-contratos"
@@ -32,8 +33,10 @@ def _cursor() -> dict:
 @bp.get("")
 def lista():
     resumenes = srv.resumenes(current_user.id)
+    informativas = [r.informativa for r in resumenes]
     return render_template("informativas/lista.html", resumenes=resumenes, ahora=ahora_utc(), plazo=plazo_en_palabras,
-                           envios=srv.envios(current_user, [r.informativa for r in resumenes]))
+                           envios=srv.envios(current_user, informativas),
+                           sustitutas=presentacion.sustitutas(informativas))
 
 
 def _ver(informativa, form: DevolverForm, status: int = 200):
@@ -43,7 +46,8 @@ def _ver(informativa, form: DevolverForm, status: int = 200):
         periodo=srv.periodo_de(informativa), resumen=srv.resumen(informativa, conteos),
         envio=srv.envio_de(informativa), revision=srv.revision(informativa, current_user, conteos),
         pagina=srv.pagina_contratos(informativa, conteos=conteos, **_cursor()),
-        numero_pagina=request.args.get("p", type=int), form=form, ahora=ahora_utc(), plazo=plazo_en_palabras)
+        numero_pagina=request.args.get("p", type=int), form=form, ahora=ahora_utc(), plazo=plazo_en_palabras,
+        serie=presentacion.serie_de(informativa), correccion=CorreccionForm(formdata=None, version=informativa.version))
 
 
 @bp.get("/<id:informativa_id>")
