@@ -165,6 +165,17 @@ class Config:
     CARGA_XLSX_MAX_DESCOMPRIMIDO = int(os.environ.get("CARGA_XLSX_MAX_DESCOMPRIMIDO", str(100 * 1024 * 1024)))
     CARGA_XLSX_RAZON_MAXIMA = int(os.environ.get("CARGA_XLSX_RAZON_MAXIMA", "100"))
 
+    # e.firma (SAT's FIEL), for signing informativas and logging in. EFIRMA_CA_DIR holds the certificates
+    # of the certification authorities to trust (SAT's published AC certificates, DER or PEM: .cer, .crt,
+    # .pem); a relative path is taken from the instance folder. It is read at each use (no restart).
+    EFIRMA_CA_DIR = os.environ.get("EFIRMA_CA_DIR", str(BASE_DIR / "instance" / "efirma_ca"))
+    # Wrong passwords of the private key: EFIRMA_FALLOS_MAXIMOS per contractor when signing (per
+    # certificate and client when logging in) make it wait EFIRMA_ESPERA_MINUTOS.
+    EFIRMA_FALLOS_MAXIMOS = int(os.environ.get("EFIRMA_FALLOS_MAXIMOS", "5"))
+    EFIRMA_ESPERA_MINUTOS = int(os.environ.get("EFIRMA_ESPERA_MINUTOS", "15"))
+    # Each uploaded file (.cer, .key; SAT's are 1-2 KB): the upload is kept in memory, never on disk.
+    EFIRMA_TAMANO_MAXIMO = int(os.environ.get("EFIRMA_TAMANO_MAXIMO", str(16 * 1024)))
+
     # Huey (tareas.py builds its queue from these, without the app): Redis when REDIS_URL is set, else
     # this SQLite file; HUEY_IMMEDIATE runs each task at once in the caller (no consumer, no queue).
     HUEY_SQLITE = os.environ.get("HUEY_SQLITE") or str(BASE_DIR / "instance" / "huey.sqlite")
@@ -192,3 +203,6 @@ class TestConfig(Config):
     VALIDAR_LIMITE_GLOBAL = "10000 per minute"
     VALIDAR_TRABAJADORES_LIMITE_CLIENTE = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    # No certification authority is trusted unless a test installs one (the ``app`` fixture gives each
+    # test an empty directory of its own; ``efirma_ca`` puts a test CA in it).
+    EFIRMA_CA_DIR = str(BASE_DIR / "tests" / "sin-autoridades-certificadoras")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from app import create_app
 from config import Config, TestConfig
 from extensions import db
 from tests.ayudantes import Buzon, apuntar_smtp, iniciar_sesion, puerto_libre, servidor_redis, servidor_smtp
+from tests.efirma import autoridad, der, fiel
 from tests.factories import cargar_padron, crear_contratista
 
 
@@ -56,8 +58,10 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path):
+    (tmp_path / "efirma_ca").mkdir()
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     EXPORTACION_DIR=str(tmp_path / "exportaciones"), CARGA_DIR=str(tmp_path / "cargas"))
+                     EXPORTACION_DIR=str(tmp_path / "exportaciones"), CARGA_DIR=str(tmp_path / "cargas"),
+                     EFIRMA_CA_DIR=str(tmp_path / "efirma_ca"))
     yield app
     with app.app_context():
         db.session.remove()
@@ -137,3 +141,21 @@ def escenario(app, client):
         datos = {"rfc": contratista.rfc, "id": contratista.id, "personas": personas}
     iniciar_sesion(client, datos["rfc"])
     return datos
+
+
+@pytest.fixture
+def efirma_ca(app):
+    """A test certification authority installed in the app's EFIRMA_CA_DIR: (certificate, key)."""
+    ca = autoridad()
+    (Path(app.config["EFIRMA_CA_DIR"]) / "ac_pruebas.cer").write_bytes(der(ca[0]))
+    return ca
+
+
+@pytest.fixture
+def efirma_de(efirma_ca):
+    """``efirma_de(contratista_o_rfc, **fiel_kwargs) -> (cer, key, password)``: a valid FIEL of that
+    contractor, issued by the installed test CA (tests/efirma.py's ``fiel`` takes the other options)."""
+    def _de(contratista, **opciones):
+        return fiel(efirma_ca, rfc=getattr(contratista, "rfc", contratista), **opciones)
+
+    return _de
