@@ -299,3 +299,23 @@ def test_el_acuse_de_otro_contratista_no_se_alcanza(app, contratista, firma, efi
     mia = enviada(contratista)
     presentar(mia, contratista, firma)
     assert srv.de_contratista(otro.id, mia.id) is None
+
+
+def test_el_pdf_del_acuse_dice_lo_que_se_presento(app, contratista, firma):
+    import io
+
+    from pypdf import PdfReader
+
+    from services import acuse as acuse_srv
+
+    informativa = enviada(contratista, contratos=1, trabajadores=2)
+    acuse = presentar(informativa, contratista, firma)
+    with app.test_request_context():
+        lector = PdfReader(io.BytesIO(acuse_srv.pdf(acuse)))
+    texto = " ".join(pagina.extract_text() for pagina in lector.pages)
+    assert len(lector.pages) == 1
+    for esperado in (acuse.folio, "Alfa Servicios, S.A.", contratista.rfc, acuse.numero_certificado, acuse.digest,
+                     "Extemporánea", "Segundo cuatrimestre de 2026", "OCSP"):
+        assert esperado in texto.replace("\n", " "), esperado
+    # The sello is wrapped across lines: all of it is there.
+    assert acuse.sello in re.sub(r"\s", "", texto)
