@@ -2,7 +2,7 @@
 filed directly, complementarias (Corrección, Sin efectos) and the acuse de presentación (HTML and PDF).
 
 The signing forms are plain multipart forms (they work with JS off). The .key and its password are read
-in memory (``limitar_subida`` keeps Werkzeug from spooling the upload to disk), used to sign and dropped;
+in memory (``@limitar_subida`` keeps Werkzeug from spooling the upload to disk), used to sign and dropped;
 a refused e.firma leaves nothing stored.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints import acuse as pagina_acuse
-from blueprints.efirma import leer_efirma, limitar_subida
+from blueprints.efirma import leer_efirma, limitar_subida, poner_error
 from blueprints.informativas import bp
 from blueprints.informativas.forms import CorreccionForm, FirmarForm, SinEfectosForm, SinInformacionForm
 from blueprints.informativas.routes import _informativa
@@ -26,14 +26,11 @@ from services.capturistas import actor_de
 
 
 def _abrir_efirma(form):
-    """The contractor's e.firma from the form, opened and checked; None with the reason on its field."""
-    datos = leer_efirma(form)
-    if datos is None:
-        return None
+    """The contractor's e.firma from a validated form, opened and checked; None with the reason on its field."""
     try:
-        return efirma_srv.abrir_para_firmar(current_user, *datos)
+        return efirma_srv.abrir_para_firmar(current_user, *leer_efirma(form))
     except EfirmaInvalida as exc:
-        form.error_en(exc.campo, exc.mensaje)
+        poner_error(form, exc)
         return None
 
 
@@ -43,10 +40,9 @@ def _presentada(acuse, mensaje: str):
 
 
 @bp.route("/<id:informativa_id>/firmar", methods=["GET", "POST"])
+@limitar_subida
 def firmar(informativa_id: int):
     escritura = request.method == "POST"
-    if escritura:
-        limitar_subida()
     informativa = _informativa(informativa_id, bloquear=escritura)
     volver = url_for(".ver", informativa_id=informativa.id)
     if informativa.presentada and not escritura:
@@ -72,10 +68,9 @@ def firmar(informativa_id: int):
 
 
 @bp.route("/sin-informacion", methods=["GET", "POST"])
+@limitar_subida
 def sin_informacion():
     escritura = request.method == "POST"
-    if escritura:
-        limitar_subida()
     periodos = presentacion.periodos_para_sin_informacion(current_user.id, ahora_utc())
     form = SinInformacionForm()
     form.periodo.choices = [(p.clave, p.titulo) for p in periodos]
@@ -106,10 +101,9 @@ def correccion(informativa_id: int):
 
 
 @bp.route("/<id:informativa_id>/sin-efectos", methods=["GET", "POST"])
+@limitar_subida
 def sin_efectos(informativa_id: int):
     escritura = request.method == "POST"
-    if escritura:
-        limitar_subida()
     informativa = _informativa(informativa_id, bloquear=escritura)
     volver = url_for(".ver", informativa_id=informativa.id)
     form = SinEfectosForm(version=informativa.version)
