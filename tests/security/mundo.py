@@ -66,6 +66,7 @@ class Contratante:
     contrato: int = 0
     trabajador: int = 0
     carga: int = 0                      # a finished carga masiva into that contract, with its rejected rows
+    presentada: int = 0                 # an informativa (2026-1) signed and presented: it has an acuse
 
 
 @dataclass
@@ -120,10 +121,11 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
     informativa, contrato, trabajador, objeto = _informativa(contratista, secreto)
     marcadores.append(objeto)
     carga = _carga(informativa, contrato, secreto)
+    presentada = _presentada(contratista)
     db.session.commit()
     return Contratante(id=contratista.id, rfc=contratista.rfc, relaciones={r.estatus: r.id for r in relaciones},
                        exportacion=exportacion, marcadores=tuple(marcadores), informativa=informativa,
-                       contrato=contrato, trabajador=trabajador, carga=carga)
+                       contrato=contrato, trabajador=trabajador, carga=carga, presentada=presentada)
 
 
 def _carga(informativa_id: int, contrato_id: int, secreto: str) -> int:
@@ -164,6 +166,23 @@ def _informativa(contratista, secreto: str) -> tuple[int, int, int, str]:
                                         Decimal("315.04"), actor)
     db.session.flush()
     return informativa.id, contrato.id, trabajador.id, objeto
+
+
+def _presentada(contratista) -> int:
+    """An informativa of 2026-1 (one contract, one worker) signed with the contractor's own (test) e.firma."""
+    from domain import efirma
+    from models import Informativa
+    from services import presentacion
+    from tests.efirma import autoridad, fiel
+    from tests.factories import crear_informativa
+
+    ca = autoridad()
+    cer, key, password = fiel(ca, rfc=contratista.rfc)
+    firma = efirma.abrir(cer, key, password, autoridades=[ca[0]], ahora=ahora_utc(), rfc_esperado=contratista.rfc)
+    informativa = db.session.get(Informativa, crear_informativa(contratista, periodo=(2026, 1)))
+    informativa.estado = Informativa.ENVIADA
+    presentacion.presentar(informativa, contratista, firma, informativa.version, f"contratista:{contratista.rfc}")
+    return informativa.id
 
 
 def crear_mundo(app) -> Mundo:

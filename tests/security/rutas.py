@@ -172,6 +172,19 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("informativas.bitacora", "GET"): administracion(ok()),
     ("informativas.exportar", "GET"): administracion(ok()),
     ("informativas.devolver", "POST"): administracion(ok(422)),  # no comment
+    # Firma y presentación. The draft cannot be signed (409 before any file is read); A's presented
+    # informativa (2026-1) has an acuse, and takes a complementaria (no version: a conflict).
+    ("informativas.firmar", "GET"): administracion(ok()),
+    ("informativas.firmar", "POST"): administracion(CONFLICTO),
+    ("informativas.sin_informacion", "GET"): administracion(ok(), ok()),
+    ("informativas.sin_informacion", "POST"): administracion(RECHAZO_422, RECHAZO_422),  # no files
+    ("informativas.acuse", "GET"): administracion(ok()),
+    ("informativas.acuse_pdf", "GET"): administracion(ok()),
+    ("informativas.sin_efectos", "GET"): administracion(ok()),
+    ("informativas.sin_efectos", "POST"): administracion(RECHAZO_422),  # no files
+    ("informativas.correccion", "POST"): administracion(CONFLICTO),
+    ("captura.acuse", "GET"): de_capturista(ok()),
+    ("captura.acuse_pdf", "GET"): de_capturista(ok()),
     ("auth.logout", "POST"): publica(SALIDA),
 }
 
@@ -181,6 +194,9 @@ _RELACION = {
     "consulta.confirmar_activar": "baja",
     "consulta.activar": "baja",
 }
+# Routes that act on A's presented informativa instead of its draft.
+_PRESENTADA = {"informativas.acuse", "informativas.acuse_pdf", "informativas.sin_efectos", "informativas.correccion",
+               "captura.acuse", "captura.acuse_pdf"}
 # Routes whose URL is a capability (a signed link from an e-mail): not tied to a tenant.
 CON_TOKEN = {"activacion.activar", "activacion.nueva_liga", "capturista.restablecer", "auth.confirmar",
              "auth.restablecer"}
@@ -196,6 +212,8 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = contratante.relaciones[_RELACION.get(endpoint, "pendiente")]
         elif argumento == "exportacion_id":
             valores[argumento] = contratante.exportacion
+        elif argumento == "informativa_id" and endpoint in _PRESENTADA:
+            valores[argumento] = contratante.presentada
         elif argumento in ("informativa_id", "contrato_id", "trabajador_id", "carga_id"):
             valores[argumento] = getattr(contratante, argumento.removesuffix("_id"))
         elif argumento == "token" and endpoint.startswith("activacion."):
