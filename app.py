@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.capturista import bp as capturista_bp
     from blueprints.consulta import bp as consulta_bp
     from blueprints.contratista import bp as contratista_bp
+    from blueprints.efirma import register as register_efirma
     from blueprints.exportar_excel import bp as exportar_excel_bp
     from blueprints.ids import IdDeFila
     from blueprints.informativas import bp as informativas_bp
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consulta_bp)
     app.register_blueprint(exportar_excel_bp)
     app.register_blueprint(informativas_bp)
+    register_efirma(app)  # the views that receive an e.firma read their upload under its own limits
 
 
 def register_errorhandlers(app: Flask) -> None:

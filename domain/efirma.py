@@ -143,7 +143,8 @@ def _es_pem(datos: bytes) -> bool:
     return datos.lstrip().startswith(b"-----BEGIN")
 
 
-def _leer_certificado(datos: bytes) -> x509.Certificate:
+def leer_certificado(datos: bytes) -> x509.Certificate:
+    """The .cer (DER, or PEM) as a certificate; ``EfirmaInvalida`` when it is not one."""
     try:
         if _es_pem(datos):
             return x509.load_pem_x509_certificate(datos)
@@ -263,7 +264,7 @@ def abrir(cer: bytes, key: bytes, password: str, *, autoridades: Sequence[x509.C
     before asking anything of the password (and costs no password attempt)."""
     if ahora.tzinfo is None:
         raise ValueError("ahora debe llevar zona horaria.")
-    certificado = _leer_certificado(cer)
+    certificado = leer_certificado(cer)
     firmante = _firmante(certificado, certificado.public_bytes(serialization.Encoding.DER))
     if ahora < firmante.valido_desde:
         raise EfirmaInvalida(_aun_no_valida(firmante.valido_desde), "cer")
