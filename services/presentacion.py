@@ -67,11 +67,10 @@ def _trabajadores_de(contrato_id: int) -> Iterator[cadena.TrabajadorCadena]:
     # In NSS order straight off the (contrato_id, nss) unique index; streamed in batches.
     filas = db.session.execute(
         select(Trabajador.nss, Trabajador.curp, Trabajador.nombre, Trabajador.primer_apellido,
-               Trabajador.segundo_apellido, Trabajador.sbc)
+               func.coalesce(Trabajador.segundo_apellido, ""), Trabajador.sbc)
         .where(Trabajador.contrato_id == contrato_id).order_by(Trabajador.nss)
         .execution_options(yield_per=2000))
-    for f in filas:
-        yield cadena.TrabajadorCadena(f.nss, f.curp, f.nombre, f.primer_apellido, f.segundo_apellido or "", f.sbc)
+    return map(cadena.TrabajadorCadena._make, filas)
 
 
 def _contratos_de(informativa: Informativa, conteos: dict[int, int]):
