@@ -40,7 +40,8 @@ def preparar(ruta_db: Path):
     from services.tokens import token_activacion
 
     app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{ruta_db}", SECRET_KEY=secrets.token_urlsafe(48),
-                     MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+                     MAIL_SUPPRESS_SEND=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+                     EFIRMA_CA_DIR=str(ruta_db.parent / "efirma_ca"))
     with app.app_context():
         upgrade()
         app.test_cli_runner().invoke(args=["demo", "cargar", "--forzar"])
@@ -62,9 +63,38 @@ def preparar(ruta_db: Path):
             capturistas.dar_de_baja(relaciones[2], actor=capturistas.actor_de(contratista))
             token = token_activacion(relaciones[0])
             informativa = _informativa(contratista, personas)
+            firma = _firma(app, contratista)
         datos = {"libres": {"escritorio": personas[5], "telefono": personas[6]},
-                 "pendiente": relaciones[0].id, "token": token, "informativa": informativa}
+                 "pendiente": relaciones[0].id, "token": token, "informativa": informativa, **firma}
     return app, datos
+
+
+def _firma(app, contratista) -> dict:
+    """An informativa of 2026-1 sent to signature and one of 2025-3 presented with a test e.firma (a CA
+    of its own, trusted by this throwaway app only): the contractor's Firmar y presentar and its acuse."""
+    from domain import efirma
+    from extensions import db
+    from models import Informativa
+    from models.types import ahora_utc
+    from services import presentacion
+    from tests.efirma import autoridad, der, fiel
+    from tests.factories import crear_informativa
+
+    ca = autoridad()
+    carpeta = Path(app.config["EFIRMA_CA_DIR"])
+    carpeta.mkdir(parents=True, exist_ok=True)
+    (carpeta / "ac_capturas.cer").write_bytes(der(ca[0]))
+    cer, key, password = fiel(ca, rfc=contratista.rfc, nombre="SERVICIOS ADMINISTRATIVOS DEMO SA DE CV")
+    firma = efirma.abrir(cer, key, password, autoridades=[ca[0]], ahora=ahora_utc(), rfc_esperado=contratista.rfc)
+    ids = {}
+    for periodo in ((2026, 1), (2025, 3)):
+        informativa = db.session.get(Informativa, crear_informativa(contratista, periodo=periodo, contratos=2,
+                                                                    trabajadores=3))
+        informativa.estado = Informativa.ENVIADA
+        db.session.commit()
+        ids[periodo] = informativa
+    presentacion.presentar(ids[(2025, 3)], contratista, firma, ids[(2025, 3)].version, "capturas")
+    return {"por_firmar": ids[(2026, 1)].id, "presentada": ids[(2025, 3)].id}
 
 
 def _informativa(contratista, personas) -> dict:
@@ -141,6 +171,10 @@ def main() -> None:
                 foto(page, "4-consulta-editar", nombre_tam)
                 page.goto(url + f"/informativas/{datos['informativa']['id']}")
                 foto(page, "9-contratista-informativa", nombre_tam)
+                page.goto(url + f"/informativas/{datos['por_firmar']}/firmar")
+                foto(page, "10-contratista-firmar", nombre_tam)
+                page.goto(url + f"/informativas/{datos['presentada']}/acuse")
+                foto(page, "11-contratista-acuse", nombre_tam)
                 contexto.close()
                 capturista = navegador.new_context(viewport=viewport)
                 page = capturista.new_page()
