@@ -8,8 +8,10 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask import g, request
 from sqlalchemy import select
 
+from blueprints.efirma import _preparar_subida
 from extensions import db
 from models import Contratista
 from tests.ayudantes import LOGIN_EFIRMA, csrf_de, datos_efirma, iniciar_sesion_con_efirma
@@ -250,3 +252,15 @@ def test_intentos_por_cliente_limitados(app, client, contratista, efirma_de):
                                      environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(Contratista.ultimo_acceso).where(Contratista.id == contratista["id"]))
+
+
+def test_un_envio_demasiado_grande_se_lee_y_se_descarta(app):
+    """The refused body is read off the connection (in chunks, nothing kept), so the browser that is
+    still sending it gets the answer instead of a reset connection; beyond MAX_CONTENT_LENGTH it is
+    left alone."""
+    for tamano, leido in [(300_000, True), (app.config["MAX_CONTENT_LENGTH"] + 1, False)]:
+        with app.test_request_context(LOGIN_EFIRMA, method="POST", data={"cer": (io.BytesIO(b"x" * tamano), "a.cer")}):
+            entrada = request.environ["wsgi.input"]
+            _preparar_subida("auth.login_efirma", {})
+            assert g.efirma_subida_excedida and not request.files and not request.form
+            assert (entrada.tell() == request.content_length) is leido, tamano
