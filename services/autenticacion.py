@@ -23,11 +23,15 @@ from extensions import db, limiter
 from models import Capturista, Contratista, CorreoSaliente
 from models.types import ahora_utc
 from services import correo as correo_srv
+from services import efirma as efirma_srv
 from services.enlaces import url_externa
 from services.tokens import VIGENCIA, token_restablecer_contratista, token_verificacion
 
 MENSAJE_CONTRATISTA = "El RFC o la contraseña son incorrectos."
 MENSAJE_CAPTURISTA = "El usuario o la contraseña son incorrectos."
+# Only the password's (or the e.firma's) owner reads it: telling them what is missing reveals nothing new.
+MENSAJE_SIN_CONFIRMAR = ("Tu cuenta aún no está confirmada. Abre la liga que te enviamos a tu correo electrónico "
+                         "al registrarte; si venció, regístrate de nuevo.")
 
 
 def cargar_usuario(user_id: str):
@@ -63,6 +67,7 @@ def terminar_sesiones(usuario) -> None:
 class ResultadoLogin:
     usuario: object | None = None
     error: str | None = None
+    rfc_sin_cuenta: str | None = None  # e.firma login: a good e.firma of an RFC with no account
 
 
 @lru_cache(maxsize=4)
@@ -106,10 +111,24 @@ def autenticar_contratista(rfc_texto: str, password: str, cliente: str) -> Resul
     resultado = _autenticar("contratista", rfc, select(Contratista).where(Contratista.rfc == rfc), password,
                             cliente, MENSAJE_CONTRATISTA)
     if resultado.usuario is not None and not resultado.usuario.verificado:
-        # Only the password's owner gets here: telling them what is missing reveals nothing new.
-        return ResultadoLogin(error="Tu cuenta aún no está confirmada. Abre la liga que te enviamos a tu correo "
-                                    "electrónico al registrarte; si venció, regístrate de nuevo.")
+        return ResultadoLogin(error=MENSAJE_SIN_CONFIRMAR)
     return resultado
+
+
+def autenticar_contratista_con_efirma(cer: bytes, key: bytes, password: str, cliente: str) -> ResultadoLogin:
+    """Iniciar sesión con e.firma: the e.firma is opened and checked (``EfirmaInvalida`` otherwise, with
+    its own throttle of wrong passwords), then the RFC of its certificate chooses the account. Only
+    an e.firma's owner learns whether that RFC has an account (``rfc_sin_cuenta``). Commits."""
+    rfc = efirma_srv.abrir_para_entrar(cer, key, password, cliente).firmante.rfc
+    contratista = db.session.scalar(select(Contratista).where(Contratista.rfc == rfc))
+    if contratista is None:
+        return ResultadoLogin(error=f"No hay una cuenta de contratista con el RFC {rfc}. Regístrate primero.",
+                              rfc_sin_cuenta=rfc)
+    if not contratista.verificado:
+        return ResultadoLogin(error=MENSAJE_SIN_CONFIRMAR)
+    contratista.registrar_acceso(ahora_utc())
+    db.session.commit()
+    return ResultadoLogin(usuario=contratista)
 
 
 def autenticar_capturista(usuario: str, password: str, cliente: str) -> ResultadoLogin:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 import shutil
 import socket
@@ -60,6 +61,19 @@ def enviar(client, url: str, datos: dict, *, desde: str | None = None, **kwargs)
 def iniciar_sesion(client, rfc: str, password: str = PASSWORD, **kwargs):
     """Log ``client`` in as the contractor ``rfc``."""
     return enviar(client, "/cuenta/iniciar-sesion", {"rfc": rfc, "password": password}, **kwargs)
+
+
+LOGIN_EFIRMA = "/cuenta/iniciar-sesion/efirma"
+
+
+def datos_efirma(cer: bytes, key: bytes, password: str) -> dict:
+    """The e.firma form's fields as a browser uploads them (multipart)."""
+    return {"cer": (io.BytesIO(cer), "fiel.cer"), "key": (io.BytesIO(key), "fiel.key"), "password": password}
+
+
+def iniciar_sesion_con_efirma(client, cer: bytes, key: bytes, password: str, **kwargs):
+    """Iniciar sesión con e.firma: upload the .cer and the .key with the key's password."""
+    return enviar(client, LOGIN_EFIRMA, datos_efirma(cer, key, password), **kwargs)
 
 
 def iniciar_sesion_capturista(client, usuario: str = "maria.lopez", password: str = CLAVE_CAPTURISTA, **kwargs):

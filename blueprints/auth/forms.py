@@ -1,6 +1,7 @@
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from blueprints.efirma import EfirmaForm
 from blueprints.forms_comunes import Formulario, campo_correo, limpiar, validar_rfc
 from domain import contrasena
 from domain import rfc as rfc_dominio
@@ -38,6 +39,10 @@ class LoginForm(Formulario):
     rfc = StringField("RFC", filters=[limpiar], validators=[DataRequired("Captura tu RFC.")])
     password = PasswordField("Contraseña", validators=[DataRequired("Captura tu contraseña.")])
     submit = SubmitField("Iniciar sesión")
+
+
+class EntrarConEfirmaForm(EfirmaForm):
+    submit = SubmitField("Iniciar sesión con e.firma")
 
 
 class RecuperarForm(Formulario):

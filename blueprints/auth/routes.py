@@ -3,8 +3,14 @@ from flask_login import current_user, logout_user
 
 from blueprints import limites
 from blueprints.auth import bp
-from blueprints.auth.forms import LoginForm, RecuperarForm, RegistroForm
-from blueprints.auth.services import vista_de_ingreso, vista_de_recuperacion, vista_de_restablecer
+from blueprints.auth.forms import EntrarConEfirmaForm, LoginForm, RecuperarForm, RegistroForm
+from blueprints.auth.services import (
+    vista_de_ingreso,
+    vista_de_ingreso_con_efirma,
+    vista_de_recuperacion,
+    vista_de_restablecer,
+)
+from blueprints.efirma import limitar_subida
 from blueprints.escritura import escribe
 from blueprints.forms_comunes import FormularioVacio
 from blueprints.liga_secreta import liga_secreta
@@ -53,6 +59,15 @@ def login():
         return redirect(url_for("main.index"))
     return vista_de_ingreso(LoginForm(), lambda f, cliente: autenticacion.autenticar_contratista(
         f.rfc.data, f.password.data, cliente), "auth/login.html", url_for("main.index"))
+
+
+@bp.route("/iniciar-sesion/efirma", methods=["GET", "POST"])
+@limitar_subida
+@limites.acceso
+def login_efirma():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    return vista_de_ingreso_con_efirma(EntrarConEfirmaForm(), url_for("main.index"))
 
 
 @bp.route("/recuperar-contrasena", methods=["GET", "POST"])

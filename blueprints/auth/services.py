@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
+from blueprints.efirma import leer_efirma, poner_error
 from blueprints.forms_contrasena import RestablecerForm
+from domain.efirma import EfirmaInvalida
 from models import Capturista, Contratista
-from services.autenticacion import restablecer_contrasena
+from services.autenticacion import ResultadoLogin, autenticar_contratista_con_efirma, restablecer_contrasena
 from tareas import pedir_envio_de_correos
 
 
@@ -74,6 +76,13 @@ def volver_a(pagina: str) -> str:
     return candidato if candidato and urlsplit(candidato).path == pagina else pagina
 
 
+def _entrar(usuario, destino: str):
+    """Start a fresh session for ``usuario`` and go to ``next`` (local only) or ``destino``."""
+    session.clear()
+    login_user(usuario)
+    return redirect(destino_seguro(request.args.get("next")) or destino, 303)
+
+
 def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
     """The body of both login views: check the form, authenticate (with lockout), start a fresh
     session and go to ``next`` (local only) or ``destino``; otherwise the form with its error."""
@@ -81,11 +90,24 @@ def vista_de_ingreso(form, autenticar, plantilla: str, destino: str):
     if form.validate_on_submit():
         resultado = autenticar(form, request.remote_addr or "")
         if resultado.usuario:
-            session.clear()
-            login_user(resultado.usuario)
-            return redirect(destino_seguro(request.args.get("next")) or destino, 303)
+            return _entrar(resultado.usuario, destino)
         error = resultado.error
     return render_template(plantilla, form=form, error=error), (422 if error or form.errors else 200)
+
+
+def vista_de_ingreso_con_efirma(form, destino: str):
+    """The body of Iniciar sesión con e.firma: like ``vista_de_ingreso``, with the e.firma's refusals on
+    their fields and, for a good e.firma of an RFC without an account, the way to registro."""
+    resultado = ResultadoLogin()
+    if form.validate_on_submit():
+        try:
+            resultado = autenticar_contratista_con_efirma(*leer_efirma(form), request.remote_addr or "")
+        except EfirmaInvalida as exc:
+            poner_error(form, exc)
+        if resultado.usuario:
+            return _entrar(resultado.usuario, destino)
+    return render_template("auth/login_efirma.html", form=form, resultado=resultado), \
+        (422 if resultado.error or form.errors else 200)
 
 
 contratista_requerido = _requiere(es_contratista, "auth.login", "contratista")

@@ -88,6 +88,8 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("auth.confirmar", "GET"): publica(a("/cuenta/iniciar-sesion", 303)),
     ("auth.login", "GET"): publica(ok(), **_SESIONADOS),
     ("auth.login", "POST"): publica(ok(422), **_SESIONADOS),
+    ("auth.login_efirma", "GET"): publica(ok(), **_SESIONADOS),
+    ("auth.login_efirma", "POST"): publica(ok(422), **_SESIONADOS),  # no files: the form again
     ("auth.recuperar", "GET"): publica(ok()),
     ("auth.recuperar", "POST"): publica(ok(422)),
     # A's own reset link (its password unchanged by the walk, so the link stays good): the form.

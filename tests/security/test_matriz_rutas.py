@@ -69,7 +69,7 @@ def test_cada_ruta_esta_clasificada(app):
 
 
 # Pages anybody may open (brief: login pages, registro, activation links, recuperar / restablecer).
-PUBLICAS = {"auth.login", "auth.registro", "auth.registro_enviado", "auth.confirmar", "auth.logout", "auth.recuperar",
+PUBLICAS = {"auth.login", "auth.login_efirma", "auth.registro", "auth.registro_enviado", "auth.confirmar", "auth.logout", "auth.recuperar",
             "auth.restablecer", "capturista.login", "capturista.recuperar", "capturista.restablecer",
             "activacion.activar", "activacion.nueva_liga", "activacion.liga_enviada"}
 

@@ -1,11 +1,12 @@
-"""Open redirect: ``next=`` of both login pages (and ``volver=`` of the Consulta actions) only ever
-leads to a path of this site."""
+"""Open redirect: ``next=`` of the login pages (RFC and contraseña, e.firma, capturista) and ``volver=`` of
+the Consulta actions only ever lead to a path of this site."""
 from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests.ayudantes import LOGIN_EFIRMA, datos_efirma
 from tests.factories import CLAVE_CAPTURISTA, PASSWORD
 from tests.security.estadisticas import contar
 from tests.security.mundo import DUENO, USUARIO_CAPTURISTA, cliente_de, en_este_sitio, token_csrf
@@ -53,10 +54,12 @@ CODIFICADOS = [quote(v, safe="") for v in ("//malo.example", "/\\malo.example", 
                                             "javascript:alert(1)")]
 
 
-def _entrar(app, mundo, pagina: str, siguiente: str, query_string: bool = True):
+def _entrar(app, mundo, pagina: str, siguiente: str, query_string: bool = True, efirma=None):
     client = app.test_client()
     if pagina == "contratista":
         url, datos = "/cuenta/iniciar-sesion", {"rfc": mundo.a.rfc, "password": PASSWORD}
+    elif pagina == "efirma":
+        url, datos = LOGIN_EFIRMA, datos_efirma(*efirma)
     else:
         url, datos = "/capturista/iniciar-sesion", {"usuario": USUARIO_CAPTURISTA, "password": CLAVE_CAPTURISTA}
     token = token_csrf(client)
@@ -65,10 +68,12 @@ def _entrar(app, mundo, pagina: str, siguiente: str, query_string: bool = True):
     return client.post(f"{url}?next={siguiente}", data={"csrf_token": token, **datos})
 
 
-@pytest.mark.parametrize("pagina,destino_normal", [("contratista", "/"), ("capturista", "/capturista/contratistas")])
-def test_next_nunca_sale_del_sitio(app, mundo, pagina, destino_normal):
+@pytest.mark.parametrize("pagina,destino_normal", [("contratista", "/"), ("efirma", "/"),
+                                                   ("capturista", "/capturista/contratistas")])
+def test_next_nunca_sale_del_sitio(app, mundo, pagina, destino_normal, efirma_de):
+    efirma = efirma_de(mundo.a.rfc)
     for siguiente in MALICIOSOS:
-        r = _entrar(app, mundo, pagina, siguiente)
+        r = _entrar(app, mundo, pagina, siguiente, efirma=efirma)
         if "\x00" in siguiente:  # a NUL anywhere is refused up front (Spanish 400 page): no redirect at all
             assert r.status_code == 400 and "Location" not in r.headers
             continue
@@ -81,12 +86,12 @@ def test_next_nunca_sale_del_sitio(app, mundo, pagina, destino_normal):
             f"next={siguiente!r} → {ubicacion!r}"
         contar("redireccion_casos")
     for crudo in CODIFICADOS:  # already percent-encoded in the raw query string
-        r = _entrar(app, mundo, pagina, crudo, query_string=False)
+        r = _entrar(app, mundo, pagina, crudo, query_string=False, efirma=efirma)
         assert r.status_code == 303 and r.headers["Location"] == destino_normal, (crudo, r.headers["Location"])
         contar("redireccion_casos")
     # A local path is still followed (the feature works).
     local = "/administracion/consulta?q=ana" if pagina == "contratista" else "/capturista/"
-    r = _entrar(app, mundo, pagina, local)
+    r = _entrar(app, mundo, pagina, local, efirma=efirma)
     assert r.status_code == 303 and r.headers["Location"] == local
 
 
