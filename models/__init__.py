@@ -3,9 +3,10 @@ from models.capturista import Bitacora, Capturista, CorreoSaliente, PersonaPadro
 from models.contratista import Contratista, DatosGenerales
 from models.exportacion import Exportacion
 from models.informativa import CargaTrabajadores, Contratante, Contrato, Informativa, Trabajador
+from models.recordatorio import RecordatorioEnviado
 
 __all__ = [
     "Bitacora", "CargaTrabajadores", "Capturista", "Contratante", "Contratista", "Contrato", "CorreoSaliente",
-    "DatosGenerales", "Exportacion", "Informativa", "PersonaPadron", "RelacionCapturista", "Trabajador",
-    "ValidacionCurp",
+    "DatosGenerales", "Exportacion", "Informativa", "PersonaPadron", "RecordatorioEnviado", "RelacionCapturista",
+    "Trabajador", "ValidacionCurp",
 ]
