@@ -43,7 +43,7 @@ def recordatorios_del_dia(hoy: date, dias: Iterable[int], inhabiles: Collection[
 
 
 def faltan(dias: int) -> str:
-    """'Faltan 7 días' / 'Falta 1 día' / 'Vence hoy', for the start of a subject line."""
+    """'Faltan 7 días' / 'Falta 1 día' / 'Hoy es el último día': a subject goes on "… para presentar"."""
     if dias == 0:
-        return "Vence hoy"
+        return "Hoy es el último día"
     return "Falta 1 día" if dias == 1 else f"Faltan {dias} días"

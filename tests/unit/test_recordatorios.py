@@ -54,6 +54,6 @@ def test_otros_dias_configurados_y_repetidos():
 
 
 @pytest.mark.parametrize("dias, texto", [(7, "Faltan 7 días"), (2, "Faltan 2 días"), (1, "Falta 1 día"),
-                                         (0, "Vence hoy")])
+                                         (0, "Hoy es el último día")])
 def test_faltan(dias, texto):
     assert faltan(dias) == texto
