@@ -138,8 +138,25 @@ def verificar_acuse(folio: str) -> None:
     click.echo("VÁLIDO: la cadena original coincide y el sello se verificó con el certificado del firmante.")
 
 
+recordatorios_cli = AppGroup("recordatorios", help="Recordatorios del vencimiento de la informativa.")
+
+
+@recordatorios_cli.command("enviar")
+@click.option("--fecha", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="AAAA-MM-DD",
+              help="El día del que se envían (por omisión, hoy en la Ciudad de México).")
+def enviar_recordatorios(fecha) -> None:
+    """Encola los recordatorios del día que aún no se han enviado (cada uno sale una sola vez)."""
+    from services.recordatorios import enviar_recordatorios as enviar
+
+    encolados = enviar(fecha.date() if fecha else None)
+    click.echo(f"Correos de recordatorio encolados: {encolados} (los entrega la bandeja de salida).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(padron_cli)
     app.cli.add_command(correos_cli)
     app.cli.add_command(informativa_cli)
+
+
+    app.cli.add_command(recordatorios_cli)

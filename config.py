@@ -45,6 +45,14 @@ def _lista(name: str) -> list[str]:
     return [parte.strip() for parte in os.environ.get(name, "").split(",") if parte.strip()]
 
 
+def _dias(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole days (0 or more) as a tuple; ``default`` when unset."""
+    texto = _lista(name)
+    if not all(d.isdigit() for d in texto):
+        raise RuntimeError(f"{name} debe ser una lista de días separados por comas, como 7,2.")
+    return tuple(int(d) for d in texto) or default
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the driver spelled out.
@@ -137,6 +145,9 @@ class Config:
 
     # Outgoing e-mail caused by one contractor in 24 hours (activation links, invitations).
     CORREOS_POR_DIA_CONTRATISTA = int(os.environ.get("CORREOS_POR_DIA_CONTRATISTA", "300"))
+    # Reminders of the informativa's deadline: this many calendar days before it (Mexico City), while
+    # the period is not presented (services/recordatorios.py; comma-separated in the environment).
+    RECORDATORIO_DIAS = _dias("RECORDATORIO_DIAS", (7, 2))
 
     TIMEZONE = "America/Mexico_City"
 

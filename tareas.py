@@ -11,20 +11,23 @@ Run the consumer with
 workers start (``on_startup``), and runs every task inside it.
 
 The e-mail retries are this consumer's periodic task (every minute); ``flask correos enviar`` is the
-same delivery run once, by hand.
+same delivery run once, by hand. The reminders of the informativa's deadline run each morning at 06:00
+Mexico City time (``flask recordatorios enviar`` runs them by hand).
 """
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 
 from app import create_app
 from config import Config
+from domain.calendario import ZONA
 from extensions import db
-from services import carga_trabajadores
+from services import carga_trabajadores, recordatorios
 from services.correo import enviar_pendientes
 from services.exportar import generar, limpiar_vencidas
 
@@ -114,3 +117,18 @@ def limpiar_exportaciones() -> None:
     """Files past their retention: exports, and the carga masiva's rejected rows (the same retention)."""
     _en_contexto(limpiar_vencidas)
     _en_contexto(carga_trabajadores.limpiar_vencidas)
+
+
+def en_hora_de_mexico(prueba):
+    """A crontab read on Mexico City's clock: Huey (utc=True) hands periodic tasks a naive UTC time."""
+    def validar(momento: datetime) -> bool:
+        return prueba(momento.replace(tzinfo=timezone.utc).astimezone(ZONA).replace(tzinfo=None))
+    return validar
+
+
+# Early enough that the day's reminders are in the inbox when the day starts. A failed run is retried:
+# each reminder still goes at most once (services/recordatorios.py).
+@huey.periodic_task(en_hora_de_mexico(crontab(minute="0", hour="6")), retries=3, retry_delay=600)
+def enviar_recordatorios() -> None:
+    """Reminders of the informativa's deadline, RECORDATORIO_DIAS days before it."""
+    _en_contexto(recordatorios.enviar_recordatorios)

@@ -46,6 +46,7 @@ __all__ = [
     "a_tiempo",
     "apertura",
     "fin_del_plazo",
+    "hoy_en_mexico",
     "inicio_del_plazo",
     "periodo_en_curso",
     "periodo_por_presentar",
@@ -152,8 +153,8 @@ def _con_zona(momento: datetime) -> datetime:
     return momento
 
 
-def _hoy(ahora: datetime) -> date:
-    """Today's date in Mexico City."""
+def hoy_en_mexico(ahora: datetime) -> date:
+    """Today's date in Mexico City (``ahora`` aware): what every deadline counts from."""
     return _con_zona(ahora).astimezone(ZONA).date()
 
 
@@ -185,13 +186,13 @@ def a_tiempo(periodo: Periodo, momento: datetime, inhabiles: Collection[date] | 
 
 def plazo_abierto(periodo: Periodo, ahora: datetime, inhabiles: Collection[date] | None = None) -> bool:
     """Whether ``ahora`` (aware) is inside the filing window."""
-    hoy = _hoy(ahora)
+    hoy = hoy_en_mexico(ahora)
     return apertura(periodo) <= hoy <= vencimiento(periodo, inhabiles)
 
 
 def periodo_en_curso(ahora: datetime) -> Periodo:
     """The period today (Mexico City) belongs to."""
-    return Periodo.de_fecha(_hoy(ahora))
+    return Periodo.de_fecha(hoy_en_mexico(ahora))
 
 
 def periodo_por_presentar(ahora: datetime) -> Periodo:
@@ -207,7 +208,7 @@ def plazo_en_palabras(periodo: Periodo, ahora: datetime, inhabiles: Collection[d
       / "vence hoy, lunes 18 de enero de 2027"
     * closed: "venció el jueves 17 de septiembre de 2026"
     """
-    hoy = _hoy(ahora)
+    hoy = hoy_en_mexico(ahora)
     ultimo = vencimiento(periodo, inhabiles)
     if hoy < apertura(periodo):
         return f"se presenta del 1 al {ultimo.day} de {MESES[ultimo.month - 1]} de {ultimo.year}"

@@ -3,9 +3,10 @@ from models.capturista import Bitacora, Capturista, CorreoSaliente, PersonaPadro
 from models.contratista import Contratista, DatosGenerales
 from models.exportacion import Exportacion
 from models.informativa import Acuse, CargaTrabajadores, Contratante, Contrato, FolioAnual, Informativa, Trabajador
+from models.recordatorio import RecordatorioEnviado
 
 __all__ = [
     "Acuse", "Bitacora", "CargaTrabajadores", "Capturista", "Contratante", "Contratista", "Contrato", "CorreoSaliente",
-    "DatosGenerales", "Exportacion", "FolioAnual", "Informativa", "PersonaPadron", "RelacionCapturista", "Trabajador",
-    "ValidacionCurp",
+    "DatosGenerales", "Exportacion", "FolioAnual", "Informativa", "PersonaPadron", "RecordatorioEnviado",
+    "RelacionCapturista", "Trabajador", "ValidacionCurp",
 ]

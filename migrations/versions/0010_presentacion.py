@@ -8,7 +8,7 @@ copies a table to alter it and drops its triggers: a later migration that batch-
 contrato, trabajador or acuse must create them again (``_crear_candados``).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 15:28:01.866438
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -200,3 +200,13 @@ def test_el_readme_nombra_cada_variable():
     readme = (Path(modulo_config.__file__).parent / "README.md").read_text(encoding="utf-8")
     seccion = readme[readme.index("## Configuration"):readme.index("\nPostgreSQL:\n")]
     assert sorted(v for v in leidas | set(modulo_config.NOMBRES_ANTERIORES.values()) if f"`{v}`" not in seccion) == []
+
+
+# --- reminders of the informativa's deadline ------------------------------------------------------------
+
+def test_dias_de_recordatorio(config_con_entorno, monkeypatch):
+    monkeypatch.delenv("RECORDATORIO_DIAS", raising=False)
+    assert config_con_entorno().Config.RECORDATORIO_DIAS == (7, 2)
+    assert config_con_entorno(RECORDATORIO_DIAS=" 10, 3 ,").Config.RECORDATORIO_DIAS == (10, 3)
+    with pytest.raises(RuntimeError, match="RECORDATORIO_DIAS debe ser una lista de días"):
+        config_con_entorno(RECORDATORIO_DIAS="7,-2")
