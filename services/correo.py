@@ -34,7 +34,11 @@ _DIRECCION = re.compile(r"<?[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+>?")
 
 def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
             relacion=None, capturista=None, contratista_id: int | None = None, **contexto) -> CorreoSaliente:
-    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses."""
+    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses. A subject
+    longer than its column (one that names a 250-character razón social) is cut with "…"."""
+    tope = CorreoSaliente.asunto.type.length
+    if len(asunto) > tope:
+        asunto = asunto[:tope - 1] + "…"
     correo = CorreoSaliente(
         tipo=tipo,
         relacion=relacion,

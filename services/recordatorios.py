@@ -27,15 +27,7 @@ from domain.calendario import ZONA
 from domain.periodos import hoy_en_mexico, plazo_en_palabras
 from domain.recordatorios import Recordatorio, faltan, recordatorios_del_dia
 from extensions import db
-from models import (
-    Capturista,
-    Contratista,
-    CorreoSaliente,
-    DatosGenerales,
-    Informativa,
-    RecordatorioEnviado,
-    RelacionCapturista,
-)
+from models import Capturista, Contratista, DatosGenerales, Informativa, RecordatorioEnviado, RelacionCapturista
 from models.types import ahora_utc
 from services import correo as correo_srv
 from services.enlaces import url_externa
@@ -120,11 +112,6 @@ def _informativas(contratista_id: int, recordatorio: Recordatorio) -> list[Infor
         .order_by(Informativa.numero.desc())))
 
 
-def _asunto(texto: str) -> str:
-    tope = CorreoSaliente.asunto.type.length
-    return texto if len(texto) <= tope else texto[:tope - 1] + "…"
-
-
 def _recordar(contratista_id: int, recordatorio: Recordatorio, hoy: date, ligas: _Ligas) -> int:
     """One contractor's reminder: its row and its e-mails in one transaction. Commits; returns the
     e-mails queued (0 when another run got there first)."""
@@ -151,13 +138,13 @@ def _recordar(contratista_id: int, recordatorio: Recordatorio, hoy: date, ligas:
     comun = dict(tipo=TIPO, plantilla="recordatorio", contratista_id=contratista_id, contratista=contratista,
                  periodo=periodo, plazo=plazo, informativa=informativa)
 
-    correo_srv.encolar(destinatario=contratista.correo, asunto=_asunto(asunto), liga=ligas.contratista,
+    correo_srv.encolar(destinatario=contratista.correo, asunto=asunto, liga=ligas.contratista,
                        situacion=_SITUACION_CONTRATISTA.get(estado, ""), **comun)
     capturistas = _capturistas(contratista_id)
     situacion = _SITUACION_CAPTURISTA.get(estado, "").format(contratista=contratista.nombre_visible)
     for capturista in capturistas:
         correo_srv.encolar(destinatario=capturista.correo, capturista=capturista, liga=ligas.capturista,
-                           asunto=_asunto(f"{asunto} de {contratista.nombre_visible}"), situacion=situacion,
+                           asunto=f"{asunto} de {contratista.nombre_visible}", situacion=situacion,
                            **comun)
     marca.correos = 1 + len(capturistas)
     db.session.commit()

@@ -26,3 +26,15 @@ def test_asunto_con_acentos_llega_entero(app, smtp, asunto):
     [mensaje] = smtp.mensajes
     assert mensaje["Subject"] == asunto
     assert mensaje.get_body(("plain",)).get_content().strip() == "Hola"
+
+
+def test_un_asunto_mas_largo_que_su_columna_se_corta_y_se_guarda(app):
+    # A subject naming a 250-character razón social: PostgreSQL would refuse it whole (asunto is 200).
+    from services.correo import encolar
+
+    with app.test_request_context(method="POST"):
+        correo = encolar(tipo="prueba", destinatario="a@correo.example", asunto="Recordatorio de " + "Á" * 300,
+                         plantilla="aviso_registro", rfc="ABC010101AB1", liga="x")
+        db.session.commit()
+        guardado = db.session.get(CorreoSaliente, correo.id).asunto
+    assert len(guardado) == 200 and guardado.endswith("ÁÁ…") and guardado.startswith("Recordatorio de Á")
