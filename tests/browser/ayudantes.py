@@ -33,8 +33,9 @@ def contexto_auditable(browser, js: bool, **kw):
     return nuevo
 
 
-def auditar(page, nombre: str, js: bool) -> None:
-    """axe-core on the page as it is now: no serious or critical violation (the count is recorded)."""
+def auditar(page, nombre: str, js: bool) -> list[dict]:
+    """axe-core on the page as it is now: no serious or critical violation (the count is recorded).
+    Returns every violation found."""
     resultado = AXE.run(page)
     violaciones = resultado.response["violations"]
     graves = [v for v in violaciones if v.get("impact") in ("serious", "critical")]
@@ -42,6 +43,14 @@ def auditar(page, nombre: str, js: bool) -> None:
         f"{len(violaciones)} violaciones ({len(graves)} serias/críticas)")
     detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in graves)
     assert not graves, f"{nombre}: {detalle}"
+    return violaciones
+
+
+def sin_violaciones(page, nombre: str, js: bool) -> None:
+    """axe-core: not one violation, whatever its impact (``auditar`` fails on serious or critical ones only)."""
+    violaciones = auditar(page, nombre, js)
+    detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in violaciones)
+    assert not violaciones, f"{nombre}: {detalle}"
 
 
 def intentar_entrar(page, servidor: str, rfc: str, clave: str = PASSWORD) -> None:
@@ -66,6 +75,14 @@ def entrar_capturista(page, servidor: str, usuario: str = "maria.lopez", clave: 
     page.get_by_role("button", name="Iniciar sesión").click()
     page.get_by_role("button", name=re.compile("^Trabajar para este contratista")).first.click()
     expect(page.get_by_role("heading", name=re.compile("^Hola, "))).to_be_visible()
+
+
+def enviar_a_firma(page) -> None:
+    """The capturista, on a complete informativa's page, sends it to signature (Enviar a firma, then its
+    confirmation: in place with JavaScript, its own page without)."""
+    page.get_by_role("link", name="Enviar a firma").click()
+    page.get_by_role("button", name="Enviar a firma").click()
+    expect(page.get_by_text("La informativa se envió a firma; el contratista recibió un correo.")).to_be_visible()
 
 
 def tab_hasta(page, selector: str, maximo: int = 60) -> None:

@@ -19,15 +19,7 @@ from models import Contrato, Informativa
 from models.types import ahora_utc
 from services import informativas as srv
 from services.padron import PersonaEncontrada
-from tests.browser.ayudantes import (
-    RESULTADOS_AXE,
-    anuncio,
-    auditar,
-    contexto_auditable,
-    foco_en,
-    nuevo_contexto,
-    tab_hasta,
-)
+from tests.browser.ayudantes import anuncio, contexto_auditable, foco_en, nuevo_contexto, sin_violaciones, tab_hasta
 from tests.factories import CLAVE_CAPTURISTA, crear_capturista_activo, crear_contratista, rfc_valido
 
 RFC_CLIENTE = rfc_valido("CLI", "030303", "D4")
@@ -76,13 +68,6 @@ def abrir(browser, servidor: str, ruta: str, js: bool = True, auditable: bool = 
     entrar_capturista(page, servidor)
     page.goto(servidor + ruta)
     return contexto, page
-
-
-def _sin_violaciones(page, nombre: str, js: bool) -> None:
-    """axe-core: not one violation (the shared helper fails on serious ones; here every one counts)."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
 
 
 def test_el_foco_tras_cada_cambio_de_la_grid(browser, servidor, datos, monkeypatch):
@@ -239,34 +224,34 @@ def test_enter_guarda_el_contrato_no_busca_el_rfc(js, browser, app, servidor, da
 def test_axe_en_los_contratos_de_la_informativa(js, browser, app, servidor, datos):
     contexto, page = abrir(browser, servidor, datos["ver"], js, auditable=True)
     expect(page.locator("#grid-contratos tbody.contrato")).to_have_count(4)
-    _sin_violaciones(page, "Informativa: contratos", js)
+    sin_violaciones(page, "Informativa: contratos", js)
     fila = page.locator(f"#contrato-{datos['contratos'][1]}")
     fila.get_by_role("link", name=re.compile("^Editar")).click()
     expect(page.get_by_role("button", name="Guardar cambios")).to_be_visible()
-    _sin_violaciones(page, "Informativa: editar contrato" + (" (en la fila)" if js else ""), js)
+    sin_violaciones(page, "Informativa: editar contrato" + (" (en la fila)" if js else ""), js)
     page.get_by_label("Teléfono").fill("123")
     page.get_by_role("button", name="Guardar cambios").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _sin_violaciones(page, "Informativa: editar contrato con errores", js)
+    sin_violaciones(page, "Informativa: editar contrato con errores", js)
     page.goto(servidor + datos["ver"])
     fila.get_by_role("link", name=re.compile("^Eliminar")).click()
     expect(page.get_by_text("¿Deseas eliminar el contrato 2?")).to_be_visible()
-    _sin_violaciones(page, "Informativa: confirmar eliminar contrato", js)
+    sin_violaciones(page, "Informativa: confirmar eliminar contrato", js)
     page.get_by_role("button", name="Aceptar").click()
     expect(page.get_by_text(re.compile(r"Se eliminó el Contrato 2"))).to_be_visible()
-    _sin_violaciones(page, "Informativa: contrato eliminado", js)
+    sin_violaciones(page, "Informativa: contrato eliminado", js)
 
     page.goto(servidor + datos["ver"] + "/contratos/nuevo")
-    _sin_violaciones(page, "Agregar contrato", js)
+    sin_violaciones(page, "Agregar contrato", js)
     page.get_by_label("RFC del contratante").fill(RFC_CLIENTE[:-1] + ("0" if RFC_CLIENTE[-1] != "0" else "1"))
     page.get_by_role("button", name="Guardar contrato").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
     expect(page.get_by_label(re.compile("^Confirmo que el RFC del contratante"))).to_be_visible()
-    _sin_violaciones(page, "Agregar contrato con errores", js)
+    sin_violaciones(page, "Agregar contrato con errores", js)
     page.get_by_label("RFC del contratante", exact=True).fill(rfc_valido("CLD", "030303", "D4"))
     page.get_by_role("button", name="Buscar RFC").click()
     expect(page.get_by_label("Nombre o razón social")).to_have_value("Industrias Peña, S.A.")
-    _sin_violaciones(page, "Agregar contrato: RFC encontrado", js)
+    sin_violaciones(page, "Agregar contrato: RFC encontrado", js)
 
     # Sent to signature: the grid is read-only and says why.
     with app.app_context():
@@ -275,5 +260,5 @@ def test_axe_en_los_contratos_de_la_informativa(js, browser, app, servidor, dato
     page.goto(servidor + datos["ver"])
     expect(page.get_by_text("ya no se puede modificar")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("^Editar"))).to_have_count(0)
-    _sin_violaciones(page, "Informativa enviada: contratos de solo lectura", js)
+    sin_violaciones(page, "Informativa enviada: contratos de solo lectura", js)
     contexto.close()

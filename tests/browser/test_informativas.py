@@ -15,15 +15,14 @@ from models import Contrato
 from services import informativas as srv
 from tests.ayudantes import liga_de
 from tests.browser.ayudantes import (
-    RESULTADOS_AXE,
     anuncio,
-    auditar,
     contexto_auditable,
     entrar_capturista,
     entrar_contratista,
     foco_en,
     intentar_entrar,
     nuevo_contexto,
+    sin_violaciones,
     tab_hasta,
 )
 from tests.browser.buzon import para
@@ -43,13 +42,6 @@ def datos(app):
         completa = crear_informativa(a, contratos=2, trabajadores=3, actor="capturista:maria.lopez")
         incompleta = crear_informativa(a, periodo=(2026, 1), trabajadores=0)
         return {"id": a.id, "rfc": a.rfc, "correo": a.correo, "completa": completa, "incompleta": incompleta}
-
-
-def _auditar(page, nombre: str, js: bool) -> None:
-    """axe-core: not a single violation, of any impact, on these pages."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
 
 
 def _corregir(app, datos) -> None:
@@ -213,20 +205,20 @@ def test_axe_en_enviar_a_firma_e_informativas(js, browser, app, servidor, datos)
     base = servidor + "/capturista/informativas/"
     page.goto(base + str(datos["incompleta"]))
     expect(page.get_by_text("Para enviarla a firma, la informativa debe cumplir:")).to_be_visible()
-    _auditar(page, "Capturista: informativa incompleta", js)
+    sin_violaciones(page, "Capturista: informativa incompleta", js)
     page.goto(base + str(datos["completa"]))
-    _auditar(page, "Capturista: informativa lista para enviar", js)
+    sin_violaciones(page, "Capturista: informativa lista para enviar", js)
     page.get_by_role("link", name="Enviar a firma").click()
     expect(page.get_by_role("group", name=re.compile("^¿Enviar a firma"))).to_be_visible()
-    _auditar(page, "Capturista: confirmación de Enviar a firma", js)
+    sin_violaciones(page, "Capturista: confirmación de Enviar a firma", js)
     page.goto(base + f"{datos['incompleta']}/enviar")  # not sendable: the 409 page
     expect(page.get_by_role("heading", name="No se pudo realizar la acción")).to_be_visible()
-    _auditar(page, "Capturista: Enviar a firma rechazado", js)
+    sin_violaciones(page, "Capturista: Enviar a firma rechazado", js)
     page.goto(base + str(datos["completa"]))
     page.get_by_role("link", name="Enviar a firma").click()
     page.get_by_role("group", name=re.compile("^¿Enviar a firma")).get_by_role("button", name="Enviar a firma").click()
     expect(page.get_by_text("La informativa se envió a firma")).to_be_visible()
-    _auditar(page, "Capturista: informativa enviada a firma", js)
+    sin_violaciones(page, "Capturista: informativa enviada a firma", js)
     contexto.close()
 
     contexto = contexto_auditable(browser, js)
@@ -234,25 +226,25 @@ def test_axe_en_enviar_a_firma_e_informativas(js, browser, app, servidor, datos)
     intentar_entrar(page, servidor, datos["rfc"])
     page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Informativas").click()
     expect(page.get_by_role("heading", name="Informativas", exact=True)).to_be_visible()
-    _auditar(page, "Contratista: informativas", js)
+    sin_violaciones(page, "Contratista: informativas", js)
     page.get_by_role("link", name="Segundo cuatrimestre de 2026 (mayo–agosto)").click()
-    _auditar(page, "Contratista: informativa enviada a firma", js)
+    sin_violaciones(page, "Contratista: informativa enviada a firma", js)
     page.get_by_role("button", name="Devolver para corrección").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _auditar(page, "Contratista: devolver sin comentario", js)
+    sin_violaciones(page, "Contratista: devolver sin comentario", js)
     page.get_by_label("Qué debe corregirse").fill(COMENTARIO)
     page.get_by_role("button", name="Devolver para corrección").click()
     expect(page.get_by_text("Devolviste la informativa para corrección.")).to_be_visible()
-    _auditar(page, "Contratista: informativa devuelta", js)
+    sin_violaciones(page, "Contratista: informativa devuelta", js)
     page.get_by_role("link", name="Contrato 1", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"^Contrato 1 \("))).to_be_visible()
-    _auditar(page, "Contratista: trabajadores del contrato", js)
+    sin_violaciones(page, "Contratista: trabajadores del contrato", js)
     page.get_by_role("searchbox", name="Buscar").fill("nadie")
     page.get_by_role("button", name="Buscar").click()
     expect(page.get_by_text("Ningún trabajador coincide con la búsqueda.").first).to_be_visible()
-    _auditar(page, "Contratista: búsqueda sin resultados", js)
+    sin_violaciones(page, "Contratista: búsqueda sin resultados", js)
     page.goto(servidor + f"/informativas/{datos['completa']}/trabajadores")
-    _auditar(page, "Contratista: trabajadores de la informativa", js)
+    sin_violaciones(page, "Contratista: trabajadores de la informativa", js)
     page.goto(servidor + f"/informativas/{datos['completa']}/bitacora")
-    _auditar(page, "Contratista: bitácora de la informativa", js)
+    sin_violaciones(page, "Contratista: bitácora de la informativa", js)
     contexto.close()

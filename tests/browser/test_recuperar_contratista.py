@@ -10,12 +10,11 @@ from playwright.sync_api import expect
 from extensions import db
 from tests.ayudantes import entregar_correos, liga_de
 from tests.browser.ayudantes import (
-    RESULTADOS_AXE,
-    auditar,
     contexto_auditable,
     entrar_contratista,
     intentar_entrar,
     nuevo_contexto,
+    sin_violaciones,
 )
 from tests.browser.buzon import LIGA_RESTABLECER_RE, para
 from tests.factories import PASSWORD, crear_contratista
@@ -34,14 +33,6 @@ def rfc(app) -> str:
         valor = contratista.rfc
         db.session.remove()
     return valor
-
-
-def _sin_violaciones(page, nombre: str, js: bool) -> None:
-    """axe through the shared helper (it records the result and fails on serious/critical ones),
-    then stricter: no violation at all."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
 
 
 def _pedir_liga(page, servidor: str, rfc: str) -> None:
@@ -106,23 +97,23 @@ def test_axe_en_la_recuperacion(js, browser, app, smtp, servidor, rfc):
     contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     page.goto(servidor + "/cuenta/recuperar-contrasena")
-    _sin_violaciones(page, "Contratista: recuperar contraseña", js)
+    sin_violaciones(page, "Contratista: recuperar contraseña", js)
     page.get_by_role("button", name="Enviar liga").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _sin_violaciones(page, "Contratista: recuperar con errores", js)
+    sin_violaciones(page, "Contratista: recuperar con errores", js)
     _pedir_liga(page, servidor, rfc)
-    _sin_violaciones(page, "Contratista: liga enviada", js)
+    sin_violaciones(page, "Contratista: liga enviada", js)
 
     page.goto(_liga_recibida(app, smtp))
     expect(page.get_by_role("heading", name="Restablecer contraseña")).to_be_visible()
-    _sin_violaciones(page, "Contratista: restablecer contraseña", js)
+    sin_violaciones(page, "Contratista: restablecer contraseña", js)
     page.get_by_label("Contraseña", exact=True).fill("Password123")
     page.get_by_label("Confirmar contraseña").fill("Password124")
     page.get_by_role("button", name="Guardar contraseña").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _sin_violaciones(page, "Contratista: restablecer con errores", js)
+    sin_violaciones(page, "Contratista: restablecer con errores", js)
 
     page.goto(servidor + "/cuenta/restablecer/alterada")
     expect(page.get_by_role("heading", name="La liga no es válida")).to_be_visible()
-    _sin_violaciones(page, "Contratista: liga para restablecer no válida", js)
+    sin_violaciones(page, "Contratista: liga para restablecer no válida", js)
     contexto.close()
