@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -83,6 +84,16 @@ def enviar_a_firma(page) -> None:
     page.get_by_role("link", name="Enviar a firma").click()
     page.get_by_role("button", name="Enviar a firma").click()
     expect(page.get_by_text("La informativa se envió a firma; el contratista recibió un correo.")).to_be_visible()
+
+
+def elegir_efirma(page, carpeta: Path, cer: bytes, key: bytes, password: str) -> None:
+    """Choose the e.firma's .cer and .key (written as files in ``carpeta``, as a user has them) and type
+    the password, in the form of the page."""
+    (carpeta / "efirma.cer").write_bytes(cer)
+    (carpeta / "Claveprivada_FIEL.key").write_bytes(key)
+    page.get_by_label("Certificado (.cer)").set_input_files(carpeta / "efirma.cer")
+    page.get_by_label("Clave privada (.key)").set_input_files(carpeta / "Claveprivada_FIEL.key")
+    page.get_by_label("Contraseña de la clave privada").fill(password)
 
 
 def tab_hasta(page, selector: str, maximo: int = 60) -> None:
