@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Acuse, Bitacora, FolioAnual, Informativa
-from models.types import ahora_utc
 from tests.ayudantes import csrf_de, elegir_contratista, iniciar_sesion, iniciar_sesion_capturista
 from tests.efirma import autoridad, fiel
 from tests.factories import crear_capturista_activo, crear_contratista, crear_informativa
