@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -33,8 +34,9 @@ def contexto_auditable(browser, js: bool, **kw):
     return nuevo
 
 
-def auditar(page, nombre: str, js: bool) -> None:
-    """axe-core on the page as it is now: no serious or critical violation (the count is recorded)."""
+def auditar(page, nombre: str, js: bool) -> list[dict]:
+    """axe-core on the page as it is now: no serious or critical violation (the count is recorded).
+    Returns every violation found."""
     resultado = AXE.run(page)
     violaciones = resultado.response["violations"]
     graves = [v for v in violaciones if v.get("impact") in ("serious", "critical")]
@@ -42,6 +44,14 @@ def auditar(page, nombre: str, js: bool) -> None:
         f"{len(violaciones)} violaciones ({len(graves)} serias/críticas)")
     detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in graves)
     assert not graves, f"{nombre}: {detalle}"
+    return violaciones
+
+
+def sin_violaciones(page, nombre: str, js: bool) -> None:
+    """axe-core: not one violation, whatever its impact (``auditar`` fails on serious or critical ones only)."""
+    violaciones = auditar(page, nombre, js)
+    detalle = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in violaciones)
+    assert not violaciones, f"{nombre}: {detalle}"
 
 
 def sin_violaciones(page, nombre: str, js: bool) -> None:
@@ -73,6 +83,24 @@ def entrar_capturista(page, servidor: str, usuario: str = "maria.lopez", clave: 
     page.get_by_role("button", name="Iniciar sesión").click()
     page.get_by_role("button", name=re.compile("^Trabajar para este contratista")).first.click()
     expect(page.get_by_role("heading", name=re.compile("^Hola, "))).to_be_visible()
+
+
+def enviar_a_firma(page) -> None:
+    """The capturista, on a complete informativa's page, sends it to signature (Enviar a firma, then its
+    confirmation: in place with JavaScript, its own page without)."""
+    page.get_by_role("link", name="Enviar a firma").click()
+    page.get_by_role("button", name="Enviar a firma").click()
+    expect(page.get_by_text("La informativa se envió a firma; el contratista recibió un correo.")).to_be_visible()
+
+
+def elegir_efirma(page, carpeta: Path, cer: bytes, key: bytes, password: str) -> None:
+    """Choose the e.firma's .cer and .key (written as files in ``carpeta``, as a user has them) and type
+    the password, in the form of the page."""
+    (carpeta / "efirma.cer").write_bytes(cer)
+    (carpeta / "Claveprivada_FIEL.key").write_bytes(key)
+    page.get_by_label("Certificado (.cer)").set_input_files(carpeta / "efirma.cer")
+    page.get_by_label("Clave privada (.key)").set_input_files(carpeta / "Claveprivada_FIEL.key")
+    page.get_by_label("Contraseña de la clave privada").fill(password)
 
 
 def tab_hasta(page, selector: str, maximo: int = 60) -> None:

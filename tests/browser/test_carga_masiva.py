@@ -21,7 +21,7 @@ from models import CargaTrabajadores
 from models.types import ahora_utc
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
-from tests.browser.ayudantes import RESULTADOS_AXE, auditar, contexto_auditable, foco_en
+from tests.browser.ayudantes import contexto_auditable, foco_en, sin_violaciones
 from tests.factories import CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 
@@ -49,13 +49,6 @@ def _entrar(page, servidor) -> None:
     page.get_by_role("button", name=re.compile("Trabajar para este contratista")).click()
 
 
-def _sin_violaciones(page, nombre: str, js: bool) -> None:
-    """axe: not one violation, whatever its impact."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
-
-
 def _archivo(tmp_path, datos) -> str:
     personas = datos["personas"]
     lineas = ["NSS,CURP,SBC",
@@ -76,7 +69,7 @@ def test_subir_ver_resumen_y_descargar_rechazados(js, browser, app, servidor, da
     page.goto(servidor + datos["contrato_url"])
     page.get_by_role("link", name="Carga masiva de trabajadores").click()
     expect(page.get_by_role("heading", name="Carga masiva de trabajadores", level=1)).to_be_visible()
-    _sin_violaciones(page, "Carga masiva: subir archivo", js)
+    sin_violaciones(page, "Carga masiva: subir archivo", js)
 
     # A file that is not one of ours: the error summary, focused (with JS), and the field marked.
     otro = tmp_path / "notas.pdf"
@@ -86,7 +79,7 @@ def test_subir_ver_resumen_y_descargar_rechazados(js, browser, app, servidor, da
     expect(page.get_by_role("alert").filter(has_text="no es ninguno de los dos")).to_be_visible()
     if js:
         foco_en(page, ".error-summary")
-    _sin_violaciones(page, "Carga masiva: archivo rechazado", js)
+    sin_violaciones(page, "Carga masiva: archivo rechazado", js)
 
     page.get_by_label("Archivo de trabajadores (.csv o .xlsx)").set_input_files(_archivo(tmp_path, datos))
     page.get_by_role("button", name="Cargar archivo").click()
@@ -94,7 +87,7 @@ def test_subir_ver_resumen_y_descargar_rechazados(js, browser, app, servidor, da
     expect(resumen).to_contain_text("Se agregaron 2 trabajadores al contrato. Se rechazaron 2 filas")
     if js:
         foco_en(page, "#carga-resumen")  # the page opens on the result
-    _sin_violaciones(page, "Carga masiva: resultado", js)
+    sin_violaciones(page, "Carga masiva: resultado", js)
 
     with page.expect_download() as descarga:
         page.get_by_role("link", name="Descargar rechazados (.xlsx)").click()
@@ -147,7 +140,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
     page.evaluate("window.__sinRecarga = true")
     foco_en(page, "#carga-estado")
     expect(page.get_by_text("Avance: 600 de 2,400 filas revisadas (25%)")).to_be_visible()
-    _sin_violaciones(page, "Carga masiva: en proceso", True)
+    sin_violaciones(page, "Carga masiva: en proceso", True)
 
     _avanzar(app, carga_id, 1800)
     expect(page.get_by_text("Avance: 1,800 de 2,400 filas revisadas (75%)")).to_be_visible()
@@ -161,7 +154,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
         "Carga terminada. Se agregaron 2,399 trabajadores al contrato. Se rechazó 1 fila: descarga el archivo "
         "para ver el motivo.")
     expect(page.get_by_role("link", name="Descargar rechazados (.xlsx)")).to_be_visible()
-    _sin_violaciones(page, "Carga masiva: terminada en segundo plano", True)
+    sin_violaciones(page, "Carga masiva: terminada en segundo plano", True)
     hecho = time.monotonic()
     page.wait_for_timeout(2500)
     assert not [t for t in consultas if t > hecho + 0.5], "siguió consultando el estado después de terminar"
@@ -176,11 +169,11 @@ def test_axe_del_progreso_sin_js(browser, app, servidor, datos):
     _entrar(page, servidor)
     page.goto(servidor + f"{datos['contrato_url']}/carga-masiva/{carga_id}")
     expect(page.get_by_text("Revisando el archivo")).to_be_visible()
-    _sin_violaciones(page, "Carga masiva: en proceso", False)
+    sin_violaciones(page, "Carga masiva: en proceso", False)
     _terminar(app, carga_id)
     page.reload()  # what the <noscript> refresh does in a browser without JavaScript
     expect(page.get_by_role("link", name="Descargar rechazados (.xlsx)")).to_be_visible()
-    _sin_violaciones(page, "Carga masiva: terminada en segundo plano", False)
+    sin_violaciones(page, "Carga masiva: terminada en segundo plano", False)
     contexto.close()
 
 

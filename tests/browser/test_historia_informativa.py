@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from domain.nss import completar
 from tests.ayudantes import liga_de
-from tests.browser.ayudantes import entrar_capturista, nuevo_contexto
+from tests.browser.ayudantes import entrar_capturista, enviar_a_firma, nuevo_contexto
 from tests.browser.buzon import para
 from tests.factories import PASSWORD, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
@@ -47,12 +47,6 @@ def _agregar_contrato(page, rfc: str, nombre: str, objeto: str, inicio: str) -> 
 
 def _contrato(page, numero: int):
     return page.locator("tbody.contrato").filter(has=page.get_by_role("rowheader", name=f"Contrato {numero}", exact=True))
-
-
-def _enviar(page) -> None:
-    page.get_by_role("link", name="Enviar a firma").click()
-    page.get_by_role("button", name="Enviar a firma").click()
-    expect(page.get_by_text("La informativa se envió a firma; el contratista recibió un correo.")).to_be_visible()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
@@ -108,7 +102,7 @@ def test_la_historia_de_una_informativa(js, app, servidor, smtp, browser, datos,
     # Sent to signature.
     cap.get_by_role("link", name=re.compile(r"^Informativa del segundo")).first.click()
     expect(cap.get_by_text("La informativa cumple todas las reglas de consistencia.")).to_be_visible()
-    _enviar(cap)
+    enviar_a_firma(cap)
 
     # The contractor opens the e-mailed link and returns it with a comment.
     [mensaje] = para(smtp, datos["correo"])
@@ -132,7 +126,7 @@ def test_la_historia_de_una_informativa(js, app, servidor, smtp, browser, datos,
     cap.get_by_role("button", name="Guardar cambios").click()
     expect(cap.get_by_text(re.compile(r"^Se guardaron los cambios del Contrato 1"))).to_be_visible()
     expect(_contrato(cap, 1)).to_contain_text("jardinería")
-    _enviar(cap)
+    enviar_a_firma(cap)
     assert len(para(smtp, datos["correo"])) == 2
 
     con.reload()

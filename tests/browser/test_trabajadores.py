@@ -19,7 +19,7 @@ from models import Informativa
 from models.types import ahora_utc
 from services import informativas as srv
 from services.padron import PersonaEncontrada
-from tests.browser.ayudantes import RESULTADOS_AXE, anuncio, auditar, contexto_auditable, foco_en, tab_hasta
+from tests.browser.ayudantes import anuncio, contexto_auditable, foco_en, sin_violaciones, tab_hasta
 from tests.factories import CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 NSS_VALIDO = "92919084431"
@@ -165,74 +165,67 @@ def test_por_teclado_el_foco_tras_cada_cambio(browser, servidor, datos, monkeypa
     contexto.close()
 
 
-def _sin_violaciones(page, nombre: str, js: bool) -> None:
-    """axe-core: not one violation (of any impact) in this state of the page."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
-
-
 @pytest.mark.parametrize("js", [True, False], ids=["con-js", "sin-js"])
 def test_axe_en_cada_estado(js, browser, app, servidor, datos):
     contexto = contexto_auditable(browser, js)
     page = contexto.new_page()
     _entrar(page, servidor)
     page.goto(servidor + datos["url"])
-    _sin_violaciones(page, "Trabajadores del contrato", js)
+    sin_violaciones(page, "Trabajadores del contrato", js)
 
     page.get_by_label("CURP").fill("XXX")
     page.get_by_role("button", name="Validar").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: CURP con error", js)
+    sin_violaciones(page, "Trabajadores: CURP con error", js)
 
     persona = datos["personas"][1]
     page.get_by_label("CURP").fill(persona.curp)
     page.get_by_role("button", name="Validar").click()
     expect(page.get_by_text(persona.primer_apellido, exact=True)).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: nombre validado", js)
+    sin_violaciones(page, "Trabajadores: nombre validado", js)
 
     page.get_by_label("NSS (número de seguridad social)").fill("123")
     page.get_by_label("Salario base de cotización").fill("0")
     page.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: NSS y salario con error", js)
+    sin_violaciones(page, "Trabajadores: NSS y salario con error", js)
 
     page.get_by_label("NSS (número de seguridad social)").fill(NSS_VALIDO)
     page.get_by_label("Salario base de cotización").fill("1234.56")
     page.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.get_by_text(f"Se agregó a {_nombre(persona)}")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: trabajador agregado", js)
+    sin_violaciones(page, "Trabajadores: trabajador agregado", js)
 
     page.goto(servidor + datos["url"])
     fila = page.locator(f"#trabajador-{datos['trabajadores'][1]}")
     fila.get_by_role("link", name=re.compile("^Editar")).click()
     expect(page.get_by_role("button", name="Guardar cambios")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: editar", js)
+    sin_violaciones(page, "Trabajadores: editar", js)
     page.get_by_label("Salario base de cotización").fill("1.001")
     page.get_by_role("button", name="Guardar cambios").click()
     expect(page.get_by_text("lleva a lo más dos decimales").first).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: editar con error", js)
+    sin_violaciones(page, "Trabajadores: editar con error", js)
     page.get_by_label("Salario base de cotización").fill("400")
     page.get_by_role("button", name="Guardar cambios").click()
     expect(page.get_by_text("Se actualizaron los datos de LUIS BRAVO GARCÍA.")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: editado", js)
+    sin_violaciones(page, "Trabajadores: editado", js)
 
     page.goto(servidor + datos["url"])
     fila.get_by_role("link", name=re.compile("^Eliminar")).click()
     expect(page.get_by_text("¿Deseas eliminar a este trabajador del contrato?")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: confirmar eliminar", js)
+    sin_violaciones(page, "Trabajadores: confirmar eliminar", js)
     page.get_by_role("button", name="Aceptar").click()
     expect(page.get_by_text("Se eliminó a LUIS BRAVO GARCÍA")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: eliminado", js)
+    sin_violaciones(page, "Trabajadores: eliminado", js)
 
     page.goto(servidor + datos["url"] + "?q=nadie")
     expect(page.get_by_text("Ningún trabajador coincide con la búsqueda.").first).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: búsqueda sin resultados", js)
+    sin_violaciones(page, "Trabajadores: búsqueda sin resultados", js)
 
     with app.app_context():
         db.session.get(Informativa, datos["informativa"]).estado = "enviada"
         db.session.commit()
     page.goto(servidor + datos["url"])
     expect(page.get_by_text("pero no agregar, editar ni eliminar")).to_be_visible()
-    _sin_violaciones(page, "Trabajadores: solo lectura", js)
+    sin_violaciones(page, "Trabajadores: solo lectura", js)
     contexto.close()
