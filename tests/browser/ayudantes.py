@@ -54,13 +54,6 @@ def sin_violaciones(page, nombre: str, js: bool) -> None:
     assert not violaciones, f"{nombre}: {detalle}"
 
 
-def sin_violaciones(page, nombre: str, js: bool) -> None:
-    """axe-core: not one violation, of any impact (``auditar`` fails on serious ones; here every one counts)."""
-    auditar(page, nombre, js)
-    resultado = RESULTADOS_AXE[nombre]["con JS" if js else "sin JS"]
-    assert resultado.startswith("0 violaciones"), f"{nombre}: {resultado}"
-
-
 def intentar_entrar(page, servidor: str, rfc: str, clave: str = PASSWORD) -> None:
     """Fill in and submit the contractor's login form (whatever the outcome)."""
     page.goto(servidor + "/cuenta/iniciar-sesion")
