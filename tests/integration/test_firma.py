@@ -8,11 +8,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask import url_for
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from extensions import db
-from models import Acuse, Bitacora, FolioAnual, Informativa
+from models import Acuse, Bitacora, Contrato, FolioAnual, Informativa, Trabajador
+from services import presentacion
 from tests.ayudantes import csrf_de, elegir_contratista, iniciar_sesion, iniciar_sesion_capturista
 from tests.efirma import autoridad, fiel
 from tests.factories import crear_capturista_activo, crear_contratista, crear_informativa
@@ -169,22 +171,46 @@ def _presentar(client, datos, efirma_de) -> str:
     return f"/informativas/{datos['informativa']}"
 
 
+def _foto(app, informativa_id: int) -> tuple:
+    """Everything stored of the informativa: its row, its contracts and workers (all columns)."""
+    with app.app_context():
+        return tuple(tuple(map(tuple, db.session.execute(text(consulta), {"i": informativa_id}).all())) for consulta in (
+            "SELECT * FROM informativa WHERE id = :i", "SELECT * FROM contrato WHERE informativa_id = :i ORDER BY id",
+            "SELECT * FROM trabajador WHERE informativa_id = :i ORDER BY id", "SELECT * FROM acuse WHERE informativa_id = :i"))
+
+
 def test_una_presentada_no_cambia_por_ninguna_ruta(app, client, datos, efirma_de):
     url = _presentar(client, datos, efirma_de)
-    pagina = client.get(url)
-    token = csrf_de(pagina)
-    assert client.post(f"{url}/devolver", data={"csrf_token": token, "comentario": "x", "version": "99"}).status_code == 409
-    # Every capturista POST on it is refused before its view runs.
+    antes = _foto(app, datos["informativa"])
+    with app.app_context():
+        contrato = db.session.scalar(select(Contrato).where(Contrato.informativa_id == datos["informativa"]))
+        trabajador = db.session.scalar(select(Trabajador).where(Trabajador.contrato_id == contrato.id))
+        ids = {"informativa_id": datos["informativa"], "contrato_id": contrato.id, "trabajador_id": trabajador.id}
+        version, version_contrato = db.session.get(Informativa, datos["informativa"]).version, contrato.version
+    # The contractor: Devolver and Firmar refuse it (a complementaria is a new informativa: tested apart).
+    token = csrf_de(client.get(url))
+    for ruta in ("/devolver", "/firmar"):
+        r = client.post(url + ruta, data={"csrf_token": token, "comentario": "x", "version": version})
+        assert r.status_code == 409, ruta
+    # Every capturista POST route that takes the informativa, with well-formed data and current versions.
     capturista = app.test_client()
     iniciar_sesion_capturista(capturista)
     elegir_contratista(capturista, datos["id"])
-    base = f"/capturista/informativas/{datos['informativa']}"
-    token_c = csrf_de(capturista.get(base))
-    for ruta in ("/tipo", "/enviar", "/contratos/nuevo"):
-        assert capturista.post(base + ruta, data={"csrf_token": token_c}).status_code == 409, ruta
+    token = csrf_de(capturista.get(f"/capturista/informativas/{datos['informativa']}"))
+    rutas = [r for r in app.url_map.iter_rules()
+             if r.endpoint.startswith("captura.") and "POST" in r.methods and "informativa_id" in r.arguments]
+    assert len(rutas) >= 10
+    for regla in rutas:
+        if "carga_id" in regla.arguments:
+            continue
+        with app.test_request_context():
+            destino = url_for(regla.endpoint, **{a: ids[a] for a in regla.arguments})
+        r = capturista.post(destino, data={"csrf_token": token, "version": version_contrato, "tipo": "sin_informacion",
+                                           "nss": "12345678903", "curp": "PEGL850304HJCRRS07", "sbc": "400"})
+        assert r.status_code == 409, regla.endpoint
+    assert _foto(app, datos["informativa"]) == antes
     with app.app_context():
-        assert db.session.get(Informativa, datos["informativa"]).estado == Informativa.PRESENTADA
-        assert db.session.scalar(select(func.count()).select_from(Acuse)) == 1
+        assert presentacion.verificar(db.session.scalar(select(Acuse.folio))).valida
 
 
 def test_los_capturistas_activos_ven_y_descargan_el_acuse(app, client, datos, efirma_de):
