@@ -33,6 +33,19 @@ from tests.ayudantes import (
 )
 from tests.factories import cargar_padron, crear_contratista
 
+
+def pytest_addoption(parser):
+    parser.addoption("--navegador-al-final", action="store_true",
+                     help="correr tests/browser al final (make test lo pide a la suite de PostgreSQL: así "
+                          "no abre Chromium a la vez que la de SQLite, que empieza por ahí)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--navegador-al-final"):
+        # A stable sort: each group keeps its own order.
+        items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
 # SQLite's file goes to RAM where the machine has it: the suite commits thousands of times, and on
 # disk each commit waits for fsync (~6 ms here). SQLite behaves the same; only what survives a power
 # cut differs, which no test looks at.
