@@ -30,8 +30,24 @@ run: install assets $(CLAVE) migrate
 	  trabajador=$$!; trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
 	  $(CON_BASE) $(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: lint, then the whole suite on SQLite, then again on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
-test: install-dev assets navegador lint test-sqlite test-postgres
+## test: lint, then the whole suite on SQLite and on PostgreSQL (TEST_DATABASE_URL, or the local cluster)
+##       at the same time, one pytest process per core; each suite's output is printed whole when it ends
+##       and either one failing fails `make test`
+test: install-dev assets navegador lint
+	@$(URL_POSTGRES); \
+	registros=$$(mktemp -d); trap 'rm -rf "$$registros"' EXIT; \
+	echo "== Suites en SQLite y en PostgreSQL a la vez; cada una se imprime al terminar (en curso: $$registros) =="; \
+	trap '' INT; color=$$([ -t 1 ] && echo --color=yes); \
+	$(EN_EL_FONDO) -u TEST_DATABASE_URL $(PYTEST) $$color > "$$registros/sqlite" 2>&1 & sqlite=$$!; \
+	if [ -n "$$url" ]; then \
+	  $(EN_EL_FONDO) TEST_DATABASE_URL="$$url" $(PYTEST) --navegador-al-final $$color \
+	    > "$$registros/postgres" 2>&1 & postgres=$$!; \
+	fi; \
+	wait $$sqlite; fallo=$$?; echo "== Suite en SQLite =="; cat "$$registros/sqlite"; \
+	if [ -n "$$url" ]; then \
+	  wait $$postgres || fallo=1; echo "== Suite en PostgreSQL =="; cat "$$registros/postgres"; \
+	else $(SIN_POSTGRES); fi; \
+	exit $$fallo
 
 ## navegador: the browser tests drive Debian's Chromium, and the Redis tests (shared throttles, Huey's
 ##            broker, two app instances) start Debian's redis-server (both installed with apt when missing and root)
@@ -47,18 +63,30 @@ navegador:
 lint:
 	$(VENV)/bin/ruff check .
 
+# The suite on one database is one pytest process. The two share nothing (their own database, temporary
+# folders, ports, Redis and Chromium; see tests/conftest.py), so `make test` runs them side by side, the
+# PostgreSQL one with its browser tests last: two Chromiums at once would want more than the two cores.
+PYTEST = $(PY) -m pytest $(PYTEST_ARGS)
+# A script's background jobs ignore Ctrl-C; given back to pytest, Ctrl-C stops both suites through their
+# teardowns (servers stopped), while the shell, ignoring it, waits for them and prints what they wrote.
+EN_EL_FONDO = env --default-signal=INT
+# The PostgreSQL run's database in $$url: TEST_DATABASE_URL, else the local cluster (scripts/postgres-de-pruebas.sh).
+# Without either the run is left out with a notice, or fails at once when REQUIRE_POSTGRES is set (CI).
+URL_POSTGRES = url="$${TEST_DATABASE_URL:-$$(scripts/postgres-de-pruebas.sh || true)}"; \
+	if [ -z "$$url" ] && [ -n "$$REQUIRE_POSTGRES" ]; then \
+	  echo "No hay PostgreSQL para las pruebas (TEST_DATABASE_URL)." >&2; exit 1; \
+	fi
+SIN_POSTGRES = echo "== PostgreSQL no disponible: define TEST_DATABASE_URL para correr la suite en PostgreSQL =="
+
+## test-sqlite / test-postgres: the suite on one database only
 test-sqlite:
 	@echo "== Suite en SQLite =="
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(PYTEST)
 
 test-postgres:
-	@url="$${TEST_DATABASE_URL:-$$(scripts/postgres-de-pruebas.sh || true)}"; \
-	if [ -z "$$url" ]; then \
-	  if [ -n "$$REQUIRE_POSTGRES" ]; then echo "No hay PostgreSQL para las pruebas (TEST_DATABASE_URL)." >&2; exit 1; fi; \
-	  echo "== PostgreSQL no disponible: define TEST_DATABASE_URL para correr la suite en PostgreSQL =="; \
-	else \
-	  echo "== Suite en PostgreSQL =="; \
-	  TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); \
+	@$(URL_POSTGRES); \
+	if [ -z "$$url" ]; then $(SIN_POSTGRES); else \
+	  echo "== Suite en PostgreSQL =="; TEST_DATABASE_URL="$$url" $(PYTEST); \
 	fi
 
 install: $(VENV)/.instalado

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import http.client
 import http.cookiejar
 import io
@@ -205,10 +206,30 @@ def _sembrar(url: str, total: int, rfc: str, base: str = BASE_DATOS) -> None:
 
 # --- 2. gunicorn ---------------------------------------------------------------------------------------
 
+# Ports this process was handed, each held by a lock file in CERROJOS until it exits (see puerto_libre).
+CERROJOS = Path(tempfile.gettempdir()) / "icsoe-puertos"
+_PUERTOS_TOMADOS: list = []
+
+
 def puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A loopback port free now, for a server started next (gunicorn, redis-server, an SMTP server).
+    The kernel picks it; between this pick and the server's bind another process on the machine could be
+    handed the same one (``make test`` runs two suites at once, and several checkouts may test together),
+    so each port is also claimed with a lock file that this process keeps until it ends: a port locked by
+    another process is skipped. It also stays claimed where a test wants nothing to listen."""
+    CERROJOS.mkdir(exist_ok=True)
+    while True:
+        with socket.socket() as s:
+            s.bind((HOST, 0))
+            puerto = s.getsockname()[1]
+        cerrojo = open(CERROJOS / str(puerto), "w")  # kept open: the lock lives as long as the file
+        try:
+            fcntl.flock(cerrojo, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            cerrojo.close()
+            continue
+        _PUERTOS_TOMADOS.append(cerrojo)
+        return puerto
 
 
 def arrancar_gunicorn(url: str, puerto: int, trabajo: Path) -> subprocess.Popen:
