@@ -5,15 +5,12 @@ from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from domain import contacto
 from domain import rfc as rfc_dominio
 from domain.errores import ErrorDeDominio
-from domain.texto import tiene_control
-
-MENSAJE_CONTROL = ("Contiene caracteres no permitidos (saltos de línea, tabuladores u otros caracteres de "
-                   "control). Escríbelo en una sola línea.")
+from domain.texto import MENSAJE_CONTROL, tiene_control
 
 
 @contextmanager
@@ -75,12 +72,9 @@ class Formulario(FlaskForm):
 
 
 def campo_correo(etiqueta: str = "Correo electrónico", falta: str = "Captura tu correo electrónico.") -> EmailField:
-    """A required e-mail address (every form that asks for one): trimmed, at most 254 characters,
-    well formed."""
-    return EmailField(etiqueta, filters=[limpiar], validators=[
-        DataRequired(falta),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    """A required e-mail address (every form that asks for one): trimmed, and ``contacto.correo``'s rule
+    (at most 254 characters, well formed)."""
+    return EmailField(etiqueta, filters=[limpiar], validators=[DataRequired(falta), normalizar_con(contacto.correo)])
 
 
 def campo_curp(falta: str) -> StringField:
