@@ -32,10 +32,11 @@ RECLAMO_VENCIDO = timedelta(minutes=10)
 _DIRECCION = re.compile(r"<?[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+>?")
 
 
-def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
-            relacion=None, capturista=None, contratista_id: int | None = None, **contexto) -> CorreoSaliente:
-    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses. A subject
-    longer than its column (one that names a 250-character razón social) is cut with "…"."""
+def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str, relacion=None, capturista=None,
+            contratista_id: int | None = None, masivo: bool = False, **contexto) -> CorreoSaliente:
+    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses (``masivo``:
+    a carga masiva's, apart). A subject longer than its column (one that names a 250-character razón
+    social) is cut with "…"."""
     tope = CorreoSaliente.asunto.type.length
     if len(asunto) > tope:
         asunto = asunto[:tope - 1] + "…"
@@ -44,6 +45,7 @@ def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
         relacion=relacion,
         contratista_id=contratista_id if contratista_id is not None else getattr(relacion, "contratista_id", None),
         capturista_id=capturista.id if capturista is not None else None,
+        masivo=masivo,
         destinatario=destinatario,
         asunto=asunto,
         cuerpo_texto=render_template(f"email/{plantilla}.txt", capturista=capturista, **contexto),
