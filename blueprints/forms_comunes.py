@@ -4,6 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
@@ -82,6 +83,11 @@ def campo_curp(falta: str) -> StringField:
     domain's, checked by the lookup."""
     return StringField("CURP", filters=[limpiar], validators=[
         DataRequired(falta), Length(max=40, message="La CURP debe tener 18 caracteres.")])
+
+
+def campo_archivo(etiqueta: str, falta: str) -> FileField:
+    """A carga masiva's file: required; what it may be is the service's to say (services/carga_archivo)."""
+    return FileField(etiqueta, validators=[FileRequired(falta)])
 
 
 class FormularioVacio(Formulario):

@@ -235,6 +235,18 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
     return enviados, fallidos
 
 
+def enviar_todos(limite: int = 200) -> tuple[int, int]:
+    """Deliver the whole outbox, ``limite`` messages at a time (a carga masiva queues hundreds), until a
+    batch comes back short or with a failure: then SMTP is down or refusing, and the periodic retry goes
+    on later. Returns (sent, failed)."""
+    enviados = fallidos = 0
+    while True:
+        lote_enviados, lote_fallidos = enviar_pendientes(limite=limite)
+        enviados, fallidos = enviados + lote_enviados, fallidos + lote_fallidos
+        if lote_fallidos or lote_enviados < limite:
+            return enviados, fallidos
+
+
 def intentar_envio(correo: CorreoSaliente | None) -> bool:
     """Try to deliver one message right away (after the caller committed). True when sent.
 
