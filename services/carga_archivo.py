@@ -293,13 +293,14 @@ def _encabezado(valores: list, formato: Formato) -> tuple[int, ...] | None:
     return tuple(columnas.index(c) for c in formato.columnas)
 
 
-def texto_de_celda(valor, etiqueta: str) -> tuple[str, str | None]:
-    """A cell as text, and the problem the text alone would hide: a formula (``etiqueta`` names its column
-    in the message). A whole number Excel stored as a float is written without ".0"."""
+def texto_de_celda(valor, de_la_columna: str) -> tuple[str, str | None]:
+    """A cell as text, and the problem the text alone would hide: a formula (``de_la_columna`` names its
+    column in the message: "del SBC", "de la CURP"). A whole number Excel stored as a float is written
+    without ".0"."""
     if valor is None:
         return "", None
     if isinstance(valor, Formula):
-        return str(valor), f"La celda del {etiqueta} tiene una fórmula: escribe el dato, no una fórmula."
+        return str(valor), f"La celda {de_la_columna} tiene una fórmula: escribe el dato, no una fórmula."
     if isinstance(valor, bool):
         return str(valor), None
     if isinstance(valor, float):

@@ -105,7 +105,7 @@ def _texto(valor, columna: str, coma_decimal: bool) -> tuple[str, str | None]:
             return digitos, (f"El NSS está guardado como número en Excel y perdió sus ceros iniciales: quedó "
                              f"{digitos} ({len(digitos)} dígitos). Da formato de texto a la columna NSS y "
                              "escríbelo con sus 11 dígitos.")
-    texto, error = archivo_srv.texto_de_celda(valor, ETIQUETAS[columna])
+    texto, error = archivo_srv.texto_de_celda(valor, f"del {ETIQUETAS[columna]}")
     if columna == "sbc" and coma_decimal and isinstance(valor, str) and _COMA_DECIMAL.match(texto):
         texto = texto.replace(",", ".")  # "315,04" in a file separated by ";"
     return texto, error
