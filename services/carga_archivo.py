@@ -86,11 +86,14 @@ def enumeracion(partes: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class Formato:
     """What one carga's file holds: its columns (keys, in their usual order), how a person writes their
-    headers, and what a row is ("trabajadores", "capturistas") for the messages."""
+    headers, what a row is ("trabajadores", "capturistas") for the messages, and the settings that limit
+    its rows and bytes."""
 
     columnas: tuple[str, ...]
     etiquetas: dict[str, str]
     que: str
+    ajuste_filas: str
+    ajuste_bytes: str
     # Other headers taken for a column, as ``plano`` leaves them without what is not a letter.
     alias: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Said after "too many columns" in a CSV (a salary with thousands separators makes one more).
@@ -114,19 +117,43 @@ class Formato:
 
 
 @dataclass
-class Tabla:
-    """The file's rows: (row number as Excel or a text editor numbers it, the cell values in the order of
-    the Formato's columns); ``separador`` is the CSV's (None for a workbook)."""
+class Renglon:
+    """A row of the file: its number as Excel (or a text editor, for a CSV) numbers it, each cell as text,
+    and the problem a cell's text alone would hide (a formula), by column."""
 
-    renglones: list[tuple[int, list]]
-    separador: str | None
+    numero: int
+    textos: dict[str, str]
+    errores: dict[str, str]
+
+
+# ``texto(valor, columna, separador)``: a cell as text and its problem (None); the separator is the CSV's
+# (None for a workbook).
+Texto = Callable[[object, str, "str | None"], tuple[str, "str | None"]]
 
 
 # --- 1. reading the file ------------------------------------------------------------------------------
 
 
-def leer(datos: bytes, nombre_archivo: str, formato: Formato, *, max_filas: int, max_bytes: int) -> Tabla:
-    """The rows of the file (blank rows skipped, the optional header recognised). Raises ArchivoInvalido."""
+def leer(datos: bytes, nombre_archivo: str, formato: Formato, texto: Texto) -> list[Renglon]:
+    """The rows of the file (blank rows skipped, the optional header recognised), each cell made text by
+    ``texto``. Raises ArchivoInvalido."""
+    cfg = current_app.config
+    renglones, separador = _leer(datos, nombre_archivo, formato, max_filas=cfg[formato.ajuste_filas],
+                                 max_bytes=cfg[formato.ajuste_bytes])
+    filas = []
+    for numero, valores in renglones:
+        textos, errores = {}, {}
+        for columna, valor in zip(formato.columnas, valores, strict=True):
+            textos[columna], error = texto(valor, columna, separador)
+            if error:
+                errores[columna] = error
+        filas.append(Renglon(numero, textos, errores))
+    return filas
+
+
+def _leer(datos: bytes, nombre_archivo: str, formato: Formato, *, max_filas: int,
+          max_bytes: int) -> tuple[list[tuple[int, list]], str | None]:
+    """(row number, cell values in the Formato's order) of each row, and the CSV's separator."""
     extension = PurePath(nombre_archivo).suffix.lower()
     if extension not in EXTENSIONES:
         raise ArchivoInvalido(f"Sube un archivo CSV (.csv) o de Excel (.xlsx); «{nombre_archivo}» no es ninguno "
@@ -137,10 +164,10 @@ def leer(datos: bytes, nombre_archivo: str, formato: Formato, *, max_filas: int,
     if not datos.strip():
         raise ArchivoInvalido(formato.vacio)
     if extension == ".xlsx":
-        return Tabla(_ordenar(_renglones_xlsx(datos, formato), formato, max_filas, es_csv=False), None)
+        return _ordenar(_renglones_xlsx(datos, formato), formato, max_filas, es_csv=False), None
     texto = _texto_csv(datos)
     separador = _separador(texto, len(formato.columnas))
-    return Tabla(_ordenar(_renglones_csv(texto, separador), formato, max_filas, es_csv=True), separador)
+    return _ordenar(_renglones_csv(texto, separador), formato, max_filas, es_csv=True), separador
 
 
 def megas(n: int) -> str:
@@ -394,10 +421,11 @@ def nombre_visible(nombre: str | None) -> str:
     return nombre[:255] or "archivo"
 
 
-def leer_subida(archivo, max_bytes: int) -> tuple[bytes, str]:
+def leer_subida(archivo, formato: Formato) -> tuple[bytes, str]:
     """The upload (a werkzeug FileStorage): at most one byte more than allowed (so too big is told), and
     its name for the page."""
-    return archivo.stream.read(max_bytes + 1), nombre_visible(getattr(archivo, "filename", None))
+    maximo = current_app.config[formato.ajuste_bytes]
+    return archivo.stream.read(maximo + 1), nombre_visible(getattr(archivo, "filename", None))
 
 
 def confirmar(*archivos: Path | None) -> None:

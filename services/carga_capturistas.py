@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 COLUMNAS = ("curp", "telefono", "correo")
 ETIQUETAS = {"curp": "CURP", "telefono": "Teléfono", "correo": "Correo electrónico"}
-FORMATO = archivo_srv.Formato(COLUMNAS, ETIQUETAS, "capturistas", alias={
+FORMATO = archivo_srv.Formato(COLUMNAS, ETIQUETAS, "capturistas", "CARGA_CAPTURISTAS_MAX_FILAS",
+                              "CARGA_CAPTURISTAS_MAX_BYTES", alias={
     "telefono": ("tel", "celular", "telefonocelular", "telefonomovil"),
     "correo": ("correo", "email", "mail", "correoe")})
 DE_LA_COLUMNA = {"curp": "de la CURP", "telefono": "del teléfono", "correo": "del correo electrónico"}
@@ -112,19 +113,12 @@ class Revision:
 
 def leer(datos: bytes, nombre_archivo: str) -> list[Revision]:
     """The rows of the file, their cells as text. Raises ArchivoInvalido."""
-    cfg = current_app.config
-    tabla = archivo_srv.leer(datos, nombre_archivo, FORMATO, max_filas=cfg["CARGA_CAPTURISTAS_MAX_FILAS"],
-                             max_bytes=cfg["CARGA_CAPTURISTAS_MAX_BYTES"])
-    revisiones = []
-    for numero, valores in tabla.renglones:
-        revision = Revision(numero, "", "", "")
-        for columna, valor in zip(COLUMNAS, valores, strict=True):
-            texto, error = archivo_srv.texto_de_celda(valor, DE_LA_COLUMNA[columna])
-            setattr(revision, columna, texto)
-            if error:
-                revision.errores[columna] = error
-        revisiones.append(revision)
-    return revisiones
+    return [Revision(r.numero, **r.textos, errores=r.errores)
+            for r in archivo_srv.leer(datos, nombre_archivo, FORMATO, _texto)]
+
+
+def _texto(valor, columna: str, separador: str | None) -> tuple[str, str | None]:
+    return archivo_srv.texto_de_celda(valor, DE_LA_COLUMNA[columna])
 
 
 def revisar_celdas(revisiones: list[Revision]) -> None:
@@ -197,7 +191,7 @@ def recibir(contratista: Contratista, archivo, actor: str) -> tuple[int, bool]:
     PadronNoDisponible: nothing recorded in any case. Returns (carga id, True when the worker must be
     asked to finish the preview). Commits."""
     cfg = current_app.config
-    datos, nombre = archivo_srv.leer_subida(archivo, cfg["CARGA_CAPTURISTAS_MAX_BYTES"])
+    datos, nombre = archivo_srv.leer_subida(archivo, FORMATO)
     revisiones = leer(datos, nombre)
     revisar_celdas(revisiones)
     carga = CargaCapturistas(contratista_id=contratista.id, solicitante=actor, nombre_archivo=nombre,

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 COLUMNAS = ("nss", "curp", "sbc")
 ETIQUETAS = {"nss": "NSS", "curp": "CURP", "sbc": "SBC"}
-FORMATO = archivo_srv.Formato(COLUMNAS, ETIQUETAS, "trabajadores",
+FORMATO = archivo_srv.Formato(COLUMNAS, ETIQUETAS, "trabajadores", "CARGA_MAX_FILAS", "CARGA_MAX_BYTES",
                               pista_csv=" Si algún salario lleva comas de miles, escríbelo sin ellas.")
 ENCABEZADOS_RECHAZOS = ("Fila", "NSS", "CURP", "SBC", "Motivo")
 _COMA_DECIMAL = re.compile(r"^\d+,\d{1,2}$")
@@ -80,22 +80,11 @@ class Fila:
 
 def leer(datos: bytes, nombre_archivo: str) -> list[Fila]:
     """The rows of the file (blank rows skipped, the optional header recognised). Raises ArchivoInvalido."""
-    cfg = current_app.config
-    tabla = archivo_srv.leer(datos, nombre_archivo, FORMATO, max_filas=cfg["CARGA_MAX_FILAS"],
-                             max_bytes=cfg["CARGA_MAX_BYTES"])
-    filas = []
-    for numero, valores in tabla.renglones:
-        fila = Fila(numero, "", "", "")
-        for columna, valor in zip(COLUMNAS, valores, strict=True):
-            texto, error = _texto(valor, columna, coma_decimal=tabla.separador == ";")
-            setattr(fila, columna, texto)
-            if error:
-                fila.errores[columna] = error
-        filas.append(fila)
-    return filas
+    return [Fila(r.numero, **r.textos, errores=r.errores)
+            for r in archivo_srv.leer(datos, nombre_archivo, FORMATO, _texto)]
 
 
-def _texto(valor, columna: str, coma_decimal: bool) -> tuple[str, str | None]:
+def _texto(valor, columna: str, separador: str | None) -> tuple[str, str | None]:
     """A cell as text, and the problem with it that the text alone would hide (a formula, an NSS that
     Excel stored as a number and so lost its leading zeros)."""
     if columna == "nss" and isinstance(valor, (int, float)) and not isinstance(valor, (bool, Formula)) \
@@ -106,7 +95,7 @@ def _texto(valor, columna: str, coma_decimal: bool) -> tuple[str, str | None]:
                              f"{digitos} ({len(digitos)} dígitos). Da formato de texto a la columna NSS y "
                              "escríbelo con sus 11 dígitos.")
     texto, error = archivo_srv.texto_de_celda(valor, f"del {ETIQUETAS[columna]}")
-    if columna == "sbc" and coma_decimal and isinstance(valor, str) and _COMA_DECIMAL.match(texto):
+    if columna == "sbc" and separador == ";" and isinstance(valor, str) and _COMA_DECIMAL.match(texto):
         texto = texto.replace(",", ".")  # "315,04" in a file separated by ";"
     return texto, error
 
@@ -246,7 +235,7 @@ def recibir(informativa: Informativa, contrato: Contrato, archivo, actor: str) -
     process it). Commits."""
     cfg = current_app.config
     srv.exigir_editable(informativa)
-    datos, nombre = archivo_srv.leer_subida(archivo, cfg["CARGA_MAX_BYTES"])
+    datos, nombre = archivo_srv.leer_subida(archivo, FORMATO)
     filas = leer(datos, nombre)
     carga = CargaTrabajadores(contrato_id=contrato.id, informativa_id=informativa.id, solicitante=actor,
                               nombre_archivo=nombre, total=len(filas), procesadas=0)
