@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import secrets
 import statistics
 import sys
 import tempfile
@@ -46,35 +45,24 @@ FASES_GUARDAR = ("lotes", "correos", "resto")
 
 
 def _url_pg(url: str | None) -> str:
+    """``url`` with its schema emptied, or a new database of its own."""
     import psycopg
-    from psycopg import sql
 
-    from bench.carga import URL_ADMIN, _libpq, _url
+    from bench.carga import _libpq, base_nueva
 
-    if url:
-        with psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5) as con:
-            con.execute("DROP SCHEMA IF EXISTS public CASCADE")
-            con.execute("CREATE SCHEMA public")
-        return url
-    with psycopg.connect(_libpq(URL_ADMIN), autocommit=True, connect_timeout=5) as con:
-        con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BASE_PG)))
-        con.execute(sql.SQL("CREATE DATABASE {} OWNER apptest").format(sql.Identifier(BASE_PG)))
-    return _url(BASE_PG)
+    if not url:
+        return base_nueva(BASE_PG)
+    with psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5) as con:
+        con.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        con.execute("CREATE SCHEMA public")
+    return url
 
 
 def _app(url: str, carpeta: Path):
-    from flask_migrate import upgrade
+    from bench.carga import app_migrada
 
-    from app import create_app
-    from config import Config
-
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_urlsafe(48),
-                     CARGA_DIR=str(carpeta), CARGA_CAPTURISTAS_UMBRAL=FILAS, SESSION_COOKIE_SECURE=False,
-                     PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", RATELIMIT_STORAGE_URI="memory://",
-                     BASE_URL="https://icsoe.example")
-    with app.app_context():
-        upgrade()
-    return app
+    return app_migrada(url, CARGA_DIR=str(carpeta), CARGA_CAPTURISTAS_UMBRAL=FILAS, RATELIMIT_STORAGE_URI="memory://",
+                       BASE_URL="https://icsoe.example")
 
 
 def _sembrar(app) -> list:

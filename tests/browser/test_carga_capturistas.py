@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -18,7 +17,16 @@ from extensions import db
 from models import CargaCapturistas, FilaCargaCapturistas
 from models.types import ahora_utc
 from tests.ayudantes import entregar_correos
-from tests.browser.ayudantes import contexto_auditable, entrar_contratista, foco_en, sin_violaciones, tab_hasta
+from tests.browser.ayudantes import (
+    abrir_trabajo,
+    contexto_auditable,
+    dejo_de_consultar,
+    entrar_contratista,
+    foco_en,
+    sin_recargar,
+    sin_violaciones,
+    tab_hasta,
+)
 from tests.browser.buzon import destinatarios
 from tests.factories import cargar_padron, crear_contratista
 
@@ -144,12 +152,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_a_la_vista_previa_y_al_resu
     contexto = contexto_auditable(browser, True)
     page = contexto.new_page()
     entrar_contratista(page, servidor, datos["rfc"])
-    consultas = []
-    page.on("request", lambda r: consultas.append(time.monotonic()) if r.url.endswith(url) else None)
-    page.goto(servidor + url)
-    assert page.evaluate("document.querySelector('meta[http-equiv=refresh]')") is None  # only inside <noscript>
-    page.evaluate("window.__sinRecarga = true")
-    foco_en(page, "#carga-estado")
+    consultas = abrir_trabajo(page, servidor + url)
     expect(page.get_by_text("Avance: 100 de 400 filas revisadas (25%)")).to_be_visible()
     sin_violaciones(page, "Carga masiva de capturistas: revisando", True)
 
@@ -162,10 +165,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_a_la_vista_previa_y_al_resu
     expect(page.locator("#anuncio")).to_have_text("Archivo revisado: 3 capturistas válidos y 0 filas rechazadas.")
     expect(page.get_by_role("button", name="Guardar 3 capturistas")).to_be_visible()
     sin_violaciones(page, "Carga masiva de capturistas: vista previa tras el proceso", True)
-    assert page.evaluate("window.__sinRecarga === true")
-    hecho = time.monotonic()
-    page.wait_for_timeout(2500)
-    assert not [t for t in consultas if t > hecho + 0.5], "siguió consultando el estado después de terminar"
+    dejo_de_consultar(page, consultas)
 
     # Saving in the background: the same, up to the summary.
     _cambiar(app, carga_id, estado="guardando", creadas=1)
@@ -178,7 +178,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_a_la_vista_previa_y_al_resu
     foco_en(page, "#carga-resumen")
     expect(page.locator("#anuncio")).to_have_text("Carga guardada. Se guardaron 3 capturistas. No se rechazó ninguna "
                                                   "fila.")
-    assert page.evaluate("window.__sinRecarga === true")
+    sin_recargar(page)
     contexto.close()
 
 

@@ -14,7 +14,6 @@ import html as html_lib
 import io
 import re
 import time
-import zipfile
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -37,7 +36,20 @@ from models import (
 from services import capturistas as alta
 from services import carga_archivo
 from services import carga_capturistas as carga_srv
-from tests.ayudantes import ALTA, GRID, a_la_vez, csrf_de, datos_alta, formulario_alta, iniciar_sesion, sondear, validar
+from tests import ayudantes
+from tests.ayudantes import (
+    ALTA,
+    GRID,
+    XLSX_MINIMO,
+    a_la_vez,
+    csrf_de,
+    datos_alta,
+    formulario_alta,
+    iniciar_sesion,
+    sondear,
+    validar,
+    zip_de,
+)
 from tests.factories import cargar_padron, crear_contratista, crear_persona, crear_relacion, relacion_sembrada
 
 URL = "/administracion/alta-usuarios/carga-masiva"
@@ -60,22 +72,15 @@ def fila(d, i: int, *, telefono: str | None = None, correo: str | None = None) -
     return (d.personas[i].curp, telefono or f"55123456{i:02d}", correo or f"persona{i}@correo.example")
 
 
-def csv_de(filas, *, separador=",", encabezado=True, codificacion="utf-8", bom=False) -> bytes:
-    lineas = ([separador.join(("CURP", "Teléfono", "Correo electrónico"))] if encabezado else [])
-    lineas += [separador.join(f) for f in filas]
-    return (codecs.BOM_UTF8 if bom else b"") + ("\r\n".join(lineas) + "\r\n").encode(codificacion)
+ENCABEZADOS = ("CURP", "Teléfono", "Correo electrónico")
 
 
-def xlsx_de(filas, *, encabezado=True) -> bytes:
-    libro = Workbook()
-    hoja = libro.active
-    if encabezado:
-        hoja.append(["CURP", "Teléfono", "Correo electrónico"])
-    for f in filas:
-        hoja.append(list(f))
-    salida = io.BytesIO()
-    libro.save(salida)
-    return salida.getvalue()
+def csv_de(filas, **opciones) -> bytes:
+    return ayudantes.csv_de(ENCABEZADOS, filas, **opciones)
+
+
+def xlsx_de(filas, **opciones) -> bytes:
+    return ayudantes.xlsx_de(ENCABEZADOS, filas, **opciones)
 
 
 def subir(client, contenido: bytes, nombre: str = "capturistas.csv"):
@@ -389,17 +394,6 @@ def test_encabezado_opcional_y_en_cualquier_orden(client, app, datos):
 # --- files refused as a whole: a clear message, nothing recorded --------------------------------------------------
 
 
-def _zip(miembros: dict[str, bytes]) -> bytes:
-    salida = io.BytesIO()
-    with zipfile.ZipFile(salida, "w", zipfile.ZIP_DEFLATED) as z:
-        for nombre, contenido in miembros.items():
-            z.writestr(nombre, contenido)
-    return salida.getvalue()
-
-
-XLSX_MINIMO = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
-
-
 def _rechazo_completo(client, app, contenido: bytes, nombre: str, mensaje: str, status: int = 422) -> str:
     antes = conteos(app)
     r = subir(client, contenido, nombre)
@@ -433,15 +427,15 @@ def test_no_es_csv_ni_xlsx_cifrado_macros_o_danado(client, app, datos):
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     _rechazo_completo(client, app, pdf, "capturistas.pdf", "«capturistas.pdf» no es ninguno de los dos")
     _rechazo_completo(client, app, pdf, "capturistas.csv", carga_archivo.NO_ES_CSV)
-    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    docx = zip_de({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
     _rechazo_completo(client, app, docx, "capturistas.xlsx", carga_archivo.NO_ES_XLSX)
     _rechazo_completo(client, app, csv_de([fila(datos, 0)]), "capturistas.xlsx", carga_archivo.NO_ES_XLSX)
     _rechazo_completo(client, app, b"\x00\x01\x02binario", "capturistas.csv", carga_archivo.NO_ES_CSV)
     ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512  # an encrypted .xlsx is an OLE2 file
     _rechazo_completo(client, app, ole2, "protegido.xlsx", carga_archivo.PROTEGIDO)
-    _rechazo_completo(client, app, _zip({**XLSX_MINIMO, "xl/vbaProject.bin": b"\x00" * 64}), "macros.xlsx",
+    _rechazo_completo(client, app, zip_de({**XLSX_MINIMO, "xl/vbaProject.bin": b"\x00" * 64}), "macros.xlsx",
                       carga_archivo.CON_MACROS)
-    _rechazo_completo(client, app, _zip(XLSX_MINIMO), "roto.xlsx", carga_archivo.DANADO)
+    _rechazo_completo(client, app, zip_de(XLSX_MINIMO), "roto.xlsx", carga_archivo.DANADO)
 
 
 def test_bomba_zip_se_rechaza_antes_de_abrirla(client, app, datos, monkeypatch):
@@ -449,7 +443,7 @@ def test_bomba_zip_se_rechaza_antes_de_abrirla(client, app, datos, monkeypatch):
         raise AssertionError("openpyxl abrió una bomba zip")
 
     monkeypatch.setattr(carga_archivo, "load_workbook", no_abrir)
-    denso = _zip({**XLSX_MINIMO, "xl/sharedStrings.xml": b"0" * (3 * 2**20)})
+    denso = zip_de({**XLSX_MINIMO, "xl/sharedStrings.xml": b"0" * (3 * 2**20)})
     assert len(denso) < 20_000
     _rechazo_completo(client, app, denso, "bomba.xlsx", carga_archivo.BOMBA)
 
