@@ -90,18 +90,11 @@ def _contratista(app) -> tuple[int, str]:
 
 
 def _archivos(personas) -> dict[str, bytes]:
-    from openpyxl import Workbook
+    from tests.ayudantes import csv_de, xlsx_de
 
     filas = [(p.curp, f"55{i:08d}", f"capturista{i}@correo.example") for i, p in enumerate(personas)]
-    csv = ("CURP,Teléfono,Correo electrónico\r\n" + "".join(",".join(f) + "\r\n" for f in filas)).encode()
-    libro = Workbook()
-    hoja = libro.active
-    hoja.append(["CURP", "Teléfono", "Correo electrónico"])
-    for f in filas:
-        hoja.append(list(f))
-    salida = io.BytesIO()
-    libro.save(salida)
-    return {"csv": csv, "xlsx": salida.getvalue()}
+    encabezados = ("CURP", "Teléfono", "Correo electrónico")
+    return {"csv": csv_de(encabezados, filas), "xlsx": xlsx_de(encabezados, filas)}
 
 
 @contextmanager

@@ -95,20 +95,12 @@ def _contrato(app, informativa_id: int) -> int:
 
 
 def _archivos(personas) -> dict[str, bytes]:
-    from openpyxl import Workbook
-
     from domain.nss import completar
+    from tests.ayudantes import csv_de, xlsx_de
 
     filas = [(completar(f"{i + 1:010d}"), p.curp, f"{300 + i % 500}.{i % 100:02d}") for i, p in enumerate(personas)]
-    csv = ("NSS,CURP,SBC\r\n" + "".join(",".join(f) + "\r\n" for f in filas)).encode()
-    libro = Workbook()
-    hoja = libro.active
-    hoja.append(["NSS", "CURP", "SBC"])
-    for f in filas:
-        hoja.append(list(f))
-    salida = io.BytesIO()
-    libro.save(salida)
-    return {"csv": csv, "xlsx": salida.getvalue()}
+    encabezados = ("NSS", "CURP", "SBC")
+    return {"csv": csv_de(encabezados, filas), "xlsx": xlsx_de(encabezados, filas)}
 
 
 @contextmanager
