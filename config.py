@@ -83,8 +83,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
-    # Request size: no form of ours comes near these (the carga masiva's upload alone may reach
-    # CARGA_MAX_BYTES: blueprints/captura/carga.py); larger bodies get the 413 page.
+    # Request size: no form of ours comes near these (a carga masiva's upload alone may reach its own limit,
+    # CARGA_MAX_BYTES or CARGA_CAPTURISTAS_MAX_BYTES: blueprints/carga.py); larger bodies get the 413 page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 64 * 1024  # one multipart field
     MAX_FORM_PARTS = 100              # fields of a multipart body

@@ -128,7 +128,7 @@ class Renglon:
 
 # ``texto(valor, columna, separador)``: a cell as text and its problem (None); the separator is the CSV's
 # (None for a workbook).
-Texto = Callable[[object, str, "str | None"], tuple[str, "str | None"]]
+Texto = Callable[[object, str, str | None], tuple[str, str | None]]
 
 
 # --- 1. reading the file ------------------------------------------------------------------------------
