@@ -83,8 +83,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
-    # Request size: no form of ours comes near these (the carga masiva's upload alone may reach
-    # CARGA_MAX_BYTES: blueprints/captura/carga.py); larger bodies get the 413 page.
+    # Request size: no form of ours comes near these (a carga masiva's upload alone may reach its own limit,
+    # CARGA_MAX_BYTES or CARGA_CAPTURISTAS_MAX_BYTES: blueprints/carga.py); larger bodies get the 413 page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 64 * 1024  # one multipart field
     MAX_FORM_PARTS = 100              # fields of a multipart body
@@ -175,6 +175,16 @@ class Config:
     # compressed size a large member may inflate to (zip bombs are refused before openpyxl opens them).
     CARGA_XLSX_MAX_DESCOMPRIMIDO = int(os.environ.get("CARGA_XLSX_MAX_DESCOMPRIMIDO", str(100 * 1024 * 1024)))
     CARGA_XLSX_RAZON_MAXIMA = int(os.environ.get("CARGA_XLSX_RAZON_MAXIMA", "100"))
+
+    # Carga masiva de capturistas (Alta de usuarios): at most CARGA_CAPTURISTAS_MAX_FILAS rows and
+    # CARGA_CAPTURISTAS_MAX_BYTES a file. A file of more than CARGA_CAPTURISTAS_UMBRAL rows is checked by the
+    # Huey worker (the preview), and a Guardar of more valid rows than that runs there too, with a progress
+    # bar. The file's padrón lookups count against an allowance of their own, VALIDACIONES_ALTA_MASIVA_POR_DIA
+    # distinct CURPs per contractor in 24 hours (Alta's hourly one would stop a legitimate file).
+    CARGA_CAPTURISTAS_MAX_FILAS = int(os.environ.get("CARGA_CAPTURISTAS_MAX_FILAS", "1000"))
+    CARGA_CAPTURISTAS_MAX_BYTES = int(os.environ.get("CARGA_CAPTURISTAS_MAX_BYTES", str(2 * 1024 * 1024)))
+    CARGA_CAPTURISTAS_UMBRAL = int(os.environ.get("CARGA_CAPTURISTAS_UMBRAL", "200"))
+    VALIDACIONES_ALTA_MASIVA_POR_DIA = int(os.environ.get("VALIDACIONES_ALTA_MASIVA_POR_DIA", "2000"))
 
     # e.firma (SAT's FIEL), for signing informativas and logging in. EFIRMA_CA_DIR holds the certificates
     # of the certification authorities to trust (SAT's published AC certificates, DER or PEM: .cer, .crt,

@@ -1,5 +1,5 @@
-"""Background work with Huey: large Excel exports, large cargas masivas of workers, e-mail retries,
-cleanup of expired files.
+"""Background work with Huey: large Excel exports, large cargas masivas (of workers; of capturistas: their
+preview and their Guardar), e-mail delivery and retries, cleanup of expired files.
 
 Storage: SQLite (``HUEY_SQLITE``, default ``instance/huey.sqlite``: nothing to install), or Redis
 when ``REDIS_URL`` is set so several app servers share the workers (both settings live in ``Config``).
@@ -27,8 +27,8 @@ from app import create_app
 from config import Config
 from domain.calendario import ZONA
 from extensions import db
-from services import carga_trabajadores, recordatorios
-from services.correo import enviar_pendientes
+from services import carga_capturistas, carga_trabajadores, recordatorios
+from services.correo import enviar_pendientes, enviar_todos
 from services.exportar import generar, limpiar_vencidas
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,26 @@ def procesar_carga_trabajadores(carga_id: int) -> None:
 
 
 @huey.task()
+def revisar_carga_capturistas(carga_id: int) -> None:
+    _en_contexto(carga_capturistas.ejecutar_revision, carga_id)
+
+
+def _guardar_carga_capturistas(carga_id: int) -> None:
+    carga_capturistas.ejecutar_guardado(carga_id)  # its progress: the carga's creadas, batch after batch
+    enviar_todos()  # the activation e-mails it queued
+
+
+@huey.task()
+def guardar_carga_capturistas(carga_id: int) -> None:
+    _en_contexto(_guardar_carga_capturistas, carga_id)
+
+
+@huey.task()
 def despachar_correos() -> None:
     """Deliver the outbox now, off the request: flows that must not reveal by their timing whether
-    a message was queued (registro, recuperar contraseña) always ask for this."""
-    _en_contexto(enviar_pendientes)
+    a message was queued (registro, recuperar contraseña) always ask for this, and so does a carga
+    masiva's Guardar (all of its e-mails, batch after batch)."""
+    _en_contexto(enviar_todos)
 
 
 def pedir_envio_de_correos() -> None:
@@ -117,6 +133,7 @@ def limpiar_exportaciones() -> None:
     """Files past their retention: exports, and the carga masiva's rejected rows (the same retention)."""
     _en_contexto(limpiar_vencidas)
     _en_contexto(carga_trabajadores.limpiar_vencidas)
+    _en_contexto(carga_capturistas.limpiar_vencidas)
 
 
 def en_hora_de_mexico(prueba):

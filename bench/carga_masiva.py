@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import secrets
 import statistics
 import sys
 import tempfile
@@ -45,29 +44,15 @@ FASES = ("lectura", "preparación", "validación", "padrón", "contrato", "inser
 
 
 def _url_pg() -> str:
-    import psycopg
-    from psycopg import sql
+    from bench.carga import base_nueva
 
-    from bench.carga import URL_ADMIN, _libpq, _url
-
-    with psycopg.connect(_libpq(URL_ADMIN), autocommit=True, connect_timeout=5) as con:
-        con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BASE_PG)))
-        con.execute(sql.SQL("CREATE DATABASE {} OWNER apptest").format(sql.Identifier(BASE_PG)))
-    return _url(BASE_PG)
+    return base_nueva(BASE_PG)
 
 
 def _app(url: str, carpeta: Path):
-    from flask_migrate import upgrade
+    from bench.carga import app_migrada
 
-    from app import create_app
-    from config import Config
-
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_urlsafe(48),
-                     CARGA_DIR=str(carpeta), CARGA_UMBRAL=FILAS, SESSION_COOKIE_SECURE=False,
-                     PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-    with app.app_context():
-        upgrade()
-    return app
+    return app_migrada(url, CARGA_DIR=str(carpeta), CARGA_UMBRAL=FILAS)
 
 
 def _sembrar(app):
@@ -110,20 +95,12 @@ def _contrato(app, informativa_id: int) -> int:
 
 
 def _archivos(personas) -> dict[str, bytes]:
-    from openpyxl import Workbook
-
     from domain.nss import completar
+    from tests.ayudantes import csv_de, xlsx_de
 
     filas = [(completar(f"{i + 1:010d}"), p.curp, f"{300 + i % 500}.{i % 100:02d}") for i, p in enumerate(personas)]
-    csv = ("NSS,CURP,SBC\r\n" + "".join(",".join(f) + "\r\n" for f in filas)).encode()
-    libro = Workbook()
-    hoja = libro.active
-    hoja.append(["NSS", "CURP", "SBC"])
-    for f in filas:
-        hoja.append(list(f))
-    salida = io.BytesIO()
-    libro.save(salida)
-    return {"csv": csv, "xlsx": salida.getvalue()}
+    encabezados = ("NSS", "CURP", "SBC")
+    return {"csv": csv_de(encabezados, filas), "xlsx": xlsx_de(encabezados, filas)}
 
 
 @contextmanager

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import secrets
 import statistics
 import sys
 import tempfile
@@ -36,29 +35,15 @@ BASE_PG = "icsoe_firma"
 
 
 def _url_pg() -> str:
-    import psycopg
-    from psycopg import sql
+    from bench.carga import base_nueva
 
-    from bench.carga import URL_ADMIN, _libpq, _url
-
-    with psycopg.connect(_libpq(URL_ADMIN), autocommit=True, connect_timeout=5) as con:
-        con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BASE_PG)))
-        con.execute(sql.SQL("CREATE DATABASE {} OWNER apptest").format(sql.Identifier(BASE_PG)))
-    return _url(BASE_PG)
+    return base_nueva(BASE_PG)
 
 
 def _app(url: str, carpeta: Path):
-    from flask_migrate import upgrade
+    from bench.carga import app_migrada
 
-    from app import create_app
-    from config import Config
-
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_urlsafe(48),
-                     EFIRMA_CA_DIR=str(carpeta), SESSION_COOKIE_SECURE=False,
-                     PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-    with app.app_context():
-        upgrade()
-    return app
+    return app_migrada(url, EFIRMA_CA_DIR=str(carpeta))
 
 
 def _medir(motor: str, url: str, repeticiones: int) -> dict[str, list[float]]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from domain import contacto
 from domain import rfc as rfc_dominio
 from domain.errores import ErrorDeDominio
-from domain.texto import tiene_control
-
-MENSAJE_CONTROL = ("Contiene caracteres no permitidos (saltos de línea, tabuladores u otros caracteres de "
-                   "control). Escríbelo en una sola línea.")
+from domain.texto import MENSAJE_CONTROL, tiene_control
 
 
 @contextmanager
@@ -75,12 +73,9 @@ class Formulario(FlaskForm):
 
 
 def campo_correo(etiqueta: str = "Correo electrónico", falta: str = "Captura tu correo electrónico.") -> EmailField:
-    """A required e-mail address (every form that asks for one): trimmed, at most 254 characters,
-    well formed."""
-    return EmailField(etiqueta, filters=[limpiar], validators=[
-        DataRequired(falta),
-        Length(max=254, message="El correo electrónico es demasiado largo."),
-        Email("El correo electrónico no tiene un formato válido.", check_deliverability=False)])
+    """A required e-mail address (every form that asks for one): trimmed, and ``contacto.correo``'s rule
+    (at most 254 characters, well formed)."""
+    return EmailField(etiqueta, filters=[limpiar], validators=[DataRequired(falta), normalizar_con(contacto.correo)])
 
 
 def campo_curp(falta: str) -> StringField:
@@ -88,6 +83,11 @@ def campo_curp(falta: str) -> StringField:
     domain's, checked by the lookup."""
     return StringField("CURP", filters=[limpiar], validators=[
         DataRequired(falta), Length(max=40, message="La CURP debe tener 18 caracteres.")])
+
+
+def campo_archivo(etiqueta: str, falta: str) -> FileField:
+    """A carga masiva's file: required; what it may be is the service's to say (services/carga_archivo)."""
+    return FileField(etiqueta, validators=[FileRequired(falta)])
 
 
 class FormularioVacio(Formulario):

@@ -1,8 +1,11 @@
-"""Small field rules shared by several forms: teléfono, código postal, REPSE."""
+"""Small field rules shared by several forms (and the carga masiva de capturistas): teléfono, correo
+electrónico, código postal, REPSE."""
 from __future__ import annotations
 
 import re
 from datetime import date
+
+import email_validator
 
 from domain.errores import ErrorDeDominio
 
@@ -20,6 +23,22 @@ def telefono(texto: str) -> str:
         raise DatoInvalido("El teléfono solo puede contener dígitos.")
     if len(limpio) != 10:
         raise DatoInvalido(f"El teléfono debe tener 10 dígitos; capturaste {len(limpio)}.")
+    return limpio
+
+
+LARGO_CORREO = 254
+
+
+def correo(texto: str) -> str:
+    """A well-formed e-mail address of at most 254 characters, as written (trimmed). Whether the domain
+    receives mail is not checked (no DNS lookup)."""
+    limpio = (texto or "").strip()
+    if len(limpio) > LARGO_CORREO:
+        raise DatoInvalido("El correo electrónico es demasiado largo.")
+    try:
+        email_validator.validate_email(limpio, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        raise DatoInvalido("El correo electrónico no tiene un formato válido.") from None
     return limpio
 
 

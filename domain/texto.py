@@ -26,6 +26,8 @@ def clave_orden_nombre(nombre: str, primer_apellido: str, segundo_apellido: str)
     return clave_busqueda(primer_apellido, segundo_apellido, nombre)
 
 
+MENSAJE_CONTROL = ("Contiene caracteres no permitidos (saltos de línea, tabuladores u otros caracteres de "
+                   "control). Escríbelo en una sola línea.")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 

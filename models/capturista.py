@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from domain.texto import clave_busqueda, clave_orden_nombre, nombre_completo
 from extensions import db
 from models.contratista import Contratista
-from models.mixins import ConContrasena, ConSesion
+from models.mixins import ConAvance, ConContrasena, ConSesion
 from models.types import UTCDateTime, ahora_utc
 
 
@@ -153,6 +153,8 @@ class CorreoSaliente(db.Model):
         ForeignKey("capturista.id", ondelete="SET NULL"), index=True)
     # Whose action caused the message: the daily cap of outgoing mail per contractor counts these.
     contratista_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
+    # Queued by a carga masiva's Guardar: bounded by that allowance, not by CORREOS_POR_DIA_CONTRATISTA.
+    masivo: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     destinatario: Mapped[str] = mapped_column(String(254))
     asunto: Mapped[str] = mapped_column(String(200))
     cuerpo_texto: Mapped[str] = mapped_column(db.Text)
@@ -195,9 +197,79 @@ class ValidacionCurp(db.Model):
 
     CAPTURISTA = "capturista"
     TRABAJADOR = "trabajador"
+    ALTA_MASIVA = "alta_masiva"  # a carga masiva de capturistas (its own daily allowance)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
     tipo: Mapped[str] = mapped_column(String(12), default=CAPTURISTA, server_default=CAPTURISTA)
     curp: Mapped[str] = mapped_column(String(18))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+
+
+class CargaCapturistas(ConAvance, db.Model):
+    """A carga masiva de capturistas: an uploaded file checked row by row (the preview), then saved.
+
+    ``revisando`` (the worker checks a large file; ``procesadas`` of ``total`` rows) → ``revisada`` (the
+    preview: ``validas`` and ``rechazadas``; nothing created yet) → ``guardando`` (Guardar claimed it:
+    ``creadas`` of ``validas``) → ``guardada``. A file the worker could not check ends as ``error``. A
+    Guardar that failed half way is ``revisada`` again with its ``error``: the rows already created are
+    marked, and Guardar goes on with the rest."""
+
+    __tablename__ = "carga_capturistas"
+    __table_args__ = (Index("ix_carga_capturistas_contratista_creado", "contratista_id", "creado_en"),)
+
+    REVISANDO = "revisando"
+    REVISADA = "revisada"
+    GUARDANDO = "guardando"
+    GUARDADA = "guardada"
+    ERROR = "error"
+    EN_CURSO = (REVISANDO, GUARDANDO)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contratista_id: Mapped[int] = mapped_column(ForeignKey("contratista.id", ondelete="CASCADE"))
+    solicitante: Mapped[str] = mapped_column(String(120))
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    estado: Mapped[str] = mapped_column(String(12), default=REVISANDO)
+    validas: Mapped[int] = mapped_column(default=0)
+    rechazadas: Mapped[int] = mapped_column(default=0)
+    creadas: Mapped[int] = mapped_column(default=0)
+    error: Mapped[Optional[str]] = mapped_column(String(500))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=ahora_utc)
+    revisada_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    guardada_en: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    @property
+    def en_curso(self) -> bool:
+        return self.estado in self.EN_CURSO
+
+    @property
+    def porcentaje_guardado(self) -> int:
+        return 100 if self.validas == 0 else min(100, int(self.creadas * 100 / self.validas))
+
+
+class FilaCargaCapturistas(db.Model):
+    """One row of a carga masiva de capturistas: its cells as uploaded (for the page and the rejected rows'
+    file), what Alta's rules made of them, the padrón's name, and the reason when it is rejected
+    (``motivo``). ``relacion_id`` is the capturista Guardar created from it: a row is created once."""
+
+    __tablename__ = "fila_carga_capturistas"
+    __table_args__ = (Index("ix_fila_carga_capturistas_carga_numero", "carga_id", "numero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carga_id: Mapped[int] = mapped_column(ForeignKey("carga_capturistas.id", ondelete="CASCADE"))
+    numero: Mapped[int]
+    curp: Mapped[str] = mapped_column(String(200))
+    telefono: Mapped[str] = mapped_column(String(200))
+    correo: Mapped[str] = mapped_column(String(200))
+    curp_valida: Mapped[Optional[str]] = mapped_column(String(18))
+    telefono_valido: Mapped[Optional[str]] = mapped_column(String(10))
+    correo_valido: Mapped[Optional[str]] = mapped_column(String(254))
+    nombre: Mapped[Optional[str]] = mapped_column(String(100))
+    primer_apellido: Mapped[Optional[str]] = mapped_column(String(100))
+    segundo_apellido: Mapped[Optional[str]] = mapped_column(String(100))
+    motivo: Mapped[Optional[str]] = mapped_column(db.Text)
+    relacion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("relacion_capturista.id", ondelete="SET NULL"))
+
+    @property
+    def nombre_completo(self) -> str:
+        return nombre_completo(self.nombre or "", self.primer_apellido or "", self.segundo_apellido or "")

@@ -19,6 +19,7 @@ from domain import consistencia
 from domain.texto import clave_busqueda, clave_orden_nombre, nombre_completo
 from extensions import db
 from models.contratista import Contratista
+from models.mixins import ConAvance
 from models.types import UTCDateTime, ahora_utc
 
 
@@ -209,7 +210,7 @@ class Trabajador(db.Model):
             setattr(self, campo, valor)
 
 
-class CargaTrabajadores(db.Model):
+class CargaTrabajadores(ConAvance, db.Model):
     """A carga masiva of workers into one contract: its progress and the file of rejected rows."""
 
     __tablename__ = "carga_trabajadores"
@@ -225,8 +226,6 @@ class CargaTrabajadores(db.Model):
     solicitante: Mapped[str] = mapped_column(String(120))
     nombre_archivo: Mapped[str] = mapped_column(String(255))
     estado: Mapped[str] = mapped_column(String(12), default=EN_PROCESO)
-    total: Mapped[int] = mapped_column(default=0)
-    procesadas: Mapped[int] = mapped_column(default=0)
     aceptadas: Mapped[int] = mapped_column(default=0)
     rechazadas: Mapped[int] = mapped_column(default=0)
     ruta_rechazos: Mapped[Optional[str]] = mapped_column(String(500))
@@ -237,10 +236,6 @@ class CargaTrabajadores(db.Model):
     @property
     def terminada(self) -> bool:
         return self.estado in (self.TERMINADA, self.ERROR)
-
-    @property
-    def porcentaje(self) -> int:
-        return 100 if self.total == 0 else min(100, int(self.procesadas * 100 / self.total))
 
 
 class Acuse(db.Model):

@@ -1,4 +1,4 @@
-"""Behaviour shared by the two kinds of user (contratista, capturista)."""
+"""Behaviour shared by several models: the two kinds of user (contratista, capturista), the cargas masivas."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,3 +36,14 @@ class ConSesion:
 
     def registrar_acceso(self, ahora: datetime) -> None:
         self.ultimo_acceso = ahora
+
+
+class ConAvance:
+    """A carga masiva's progress while the worker runs it: ``procesadas`` of ``total`` rows."""
+
+    total: Mapped[int] = mapped_column(default=0)
+    procesadas: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def porcentaje(self) -> int:
+        return 100 if self.total == 0 else min(100, int(self.procesadas * 100 / self.total))

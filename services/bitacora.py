@@ -57,7 +57,8 @@ CAMPOS = {
     "folio": "Folio", "en_tiempo": "Presentada en tiempo", "certificado": "Número de certificado",
     "clase": "Clase", "complementa": "Complementa a",
 }
-ORIGENES = {"liga vencida": "el capturista lo pidió desde su liga vencida"}
+ORIGENES = {"liga vencida": "el capturista lo pidió desde su liga vencida",
+            "carga_masiva": "carga masiva de capturistas"}
 # Kept in rows but not for the contractor's eyes (the capturista's own usuario; an informativa's
 # internal version number).
 OCULTOS = {"usuario", "version"}

@@ -5,6 +5,7 @@ the session ready to commit or commits itself when it says so.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,17 +49,25 @@ class TransicionNoPermitida(ErrorCapturista):
 @dataclass(frozen=True)
 class Cupo:
     """An allowance of padrón lookups per contractor, against enumeration: distinct CURPs within
-    ``ventana``, at most ``Config[ajuste]``; each ``tipo`` counts apart. ``mensaje`` takes {limite}."""
+    ``ventana``, at most ``Config[ajuste]``; each ``tipo`` counts apart. ``mensaje`` takes {limite};
+    ``sin_efecto`` says what did not happen when a file's batch does not fit."""
 
     tipo: str
     ajuste: str
     ventana: timedelta
     mensaje: str
+    sin_efecto: str = "No se agregó ningún trabajador"
 
 
 CUPO_ALTA = Cupo(ValidacionCurp.CAPTURISTA, "VALIDACIONES_CURP_POR_HORA", timedelta(hours=1),
                  "Alcanzaste el límite de {limite} validaciones de CURP por hora. Espera unos minutos e "
                  "inténtalo de nuevo.")
+# Carga masiva de capturistas: a file's lookups have an allowance of their own per day (Alta's 120 an hour
+# would stop a legitimate file of a few hundred people), still bounded against enumeration.
+CUPO_ALTA_MASIVA = Cupo(ValidacionCurp.ALTA_MASIVA, "VALIDACIONES_ALTA_MASIVA_POR_DIA", timedelta(hours=24),
+                        "Se alcanzó el límite de {limite} validaciones de CURP de cargas masivas de capturistas en "
+                        "24 horas para este contratista. Inténtalo de nuevo más tarde.",
+                        sin_efecto="No se revisó ninguna fila")
 
 
 def buscar_persona(texto: str, contratista_id: int | None = None, cupo: Cupo = CUPO_ALTA) -> PersonaEncontrada:
@@ -107,9 +116,8 @@ def reservar_validaciones(contratista_id: int, curps: list[str], cupo: Cupo) -> 
         quedan = max(0, limite - len(vistas))
         raise LimiteDeValidaciones(
             f"El archivo necesita validar {len(nuevas):,} CURP nuevas en el padrón y al contratista le quedan "
-            f"{quedan:,} de sus {limite:,} validaciones de {cupo.ventana // timedelta(hours=1)} horas. No se "
-            "agregó ningún trabajador; divide el "
-            "archivo o inténtalo más tarde.", "archivo")
+            f"{quedan:,} de sus {limite:,} validaciones de {cupo.ventana // timedelta(hours=1)} horas. "
+            f"{cupo.sin_efecto}; divide el archivo o inténtalo más tarde.", "archivo")
     db.session.add_all(ValidacionCurp(contratista_id=contratista_id, tipo=cupo.tipo, curp=c) for c in nuevas)
 
 
@@ -128,10 +136,11 @@ def registrar_bitacora(relacion: RelacionCapturista, actor: str, accion: str, **
     return entrada
 
 
-def es_invitacion(relacion: RelacionCapturista) -> bool:
+def es_invitacion(relacion: RelacionCapturista, persona: Capturista | None = None) -> bool:
     """Logging in alone may accept a relation only when the contractor typed the very address the
-    person proved (the one whose link created the usuario): then both agree on who the person is."""
-    persona = relacion.capturista
+    person proved (the one whose link created the usuario): then both agree on who the person is.
+    ``persona``: the relation's person, for a relation not yet flushed."""
+    persona = persona or relacion.capturista
     return persona.activado and (persona.correo or "").lower() == relacion.correo.lower()
 
 
@@ -146,21 +155,33 @@ def emitir_liga(relacion: RelacionCapturista) -> CorreoSaliente:
       usuario someone squatted cannot accept what was sent to the real person's address.
     The e-mail and the screens are the same whatever other contractors did (F09)."""
     exigir_cupo_diario(relacion.contratista_id)
-    relacion.por_invitacion = es_invitacion(relacion)
-    ahora = ahora_utc()
-    relacion.token_version += 1
-    relacion.liga_vence_en = ahora + VIGENCIA
+    renovar_liga(relacion)
     db.session.flush()
+    return encolar_liga(relacion)
+
+
+def renovar_liga(relacion: RelacionCapturista, persona: Capturista | None = None) -> None:
+    """The relation's next link (or invitation): its version and 24-hour expiry. Older links die.
+    ``persona``: the relation's person, for a relation not yet flushed (a carga masiva's)."""
+    relacion.por_invitacion = es_invitacion(relacion, persona)
+    relacion.token_version = (relacion.token_version or 0) + 1
+    relacion.liga_vence_en = ahora_utc() + VIGENCIA
+
+
+def encolar_liga(relacion: RelacionCapturista, *, masivo: bool = False) -> CorreoSaliente:
+    """The e-mail of the link ``renovar_liga`` prepared (the relation flushed: its id is in the link).
+    ``masivo``: queued by a carga masiva's Guardar (not counted in CORREOS_POR_DIA_CONTRATISTA)."""
     razon_social = relacion.contratista.nombre_visible
     if relacion.por_invitacion:
         return correo_srv.encolar(
-            tipo="invitacion", destinatario=relacion.capturista.correo,
+            tipo="invitacion", destinatario=relacion.capturista.correo, masivo=masivo,
             asunto=f"Invitación para capturar información de {razon_social}", plantilla="invitacion",
             relacion=relacion, capturista=relacion.capturista, razon_social=razon_social,
             liga=url_externa("capturista.login"), vence_en=relacion.liga_vence_en)
     return correo_srv.encolar(
         tipo="activacion",
         destinatario=relacion.correo,
+        masivo=masivo,
         asunto=f"Activa tu usuario capturista de {razon_social}",
         plantilla="activacion",
         relacion=relacion,
@@ -180,9 +201,11 @@ def exigir_cupo_diario(contratista_id: int) -> None:
     """No contractor sends more than CORREOS_POR_DIA_CONTRATISTA messages in 24 h (spam relay)."""
     limite = current_app.config["CORREOS_POR_DIA_CONTRATISTA"]
     # Only what the contractor's own actions send (links, invitations): a reset or registro notice
-    # anybody can ask for must not use up the contractor's allowance.
+    # anybody can ask for must not use up the contractor's allowance. A carga masiva's first e-mails
+    # are not counted either: each goes to a person its file looked up, so the bulk allowance of
+    # lookups (VALIDACIONES_ALTA_MASIVA_POR_DIA) bounds them, and Alta must still work after a file.
     enviados = correo_srv.encolados_desde(ahora_utc() - timedelta(hours=24), tipos=CorreoSaliente.TIPOS_LIGA,
-                                          contratista_id=contratista_id)
+                                          contratista_id=contratista_id, masivo=False)
     if enviados >= limite:
         raise LimiteDeCorreos(
             f"Se alcanzó el límite de {limite} correos en 24 horas para este contratista. "
@@ -214,9 +237,18 @@ def exigir_limite_de_envios(relacion: RelacionCapturista) -> None:
 
 def ya_registrada(contratista_id: int, curp: str) -> bool:
     """Is this CURP already one of this contractor's capturistas (whatever its estatus)?"""
-    return db.session.scalar(
-        select(RelacionCapturista.id).where(RelacionCapturista.contratista_id == contratista_id,
-                                            RelacionCapturista.curp == curp).limit(1)) is not None
+    return curp in ya_registradas(contratista_id, [curp])
+
+
+LOTE = 500  # CURPs per IN (...): well under any database's limit of bound parameters
+
+
+def ya_registradas(contratista_id: int, curps: Sequence[str]) -> set[str]:
+    """Which of these CURPs are already this contractor's capturistas (whatever their estatus)."""
+    curps = list(curps)
+    return {curp for i in range(0, len(curps), LOTE) for curp in db.session.scalars(
+        select(RelacionCapturista.curp).where(RelacionCapturista.contratista_id == contratista_id,
+                                              RelacionCapturista.curp.in_(curps[i:i + LOTE])))}
 
 
 def ultimo_correo(relacion: RelacionCapturista) -> CorreoSaliente | None:
@@ -238,18 +270,52 @@ def _relacion_existente(contratista: Contratista, capturista_id: int) -> Relacio
         RelacionCapturista.capturista_id == capturista_id))
 
 
+def _persona(persona: PersonaEncontrada) -> Capturista:
+    return Capturista(curp=persona.curp, nombre=persona.nombre, primer_apellido=persona.primer_apellido,
+                      segundo_apellido=persona.segundo_apellido)
+
+
 def _obtener_o_crear_persona(persona: PersonaEncontrada) -> Capturista:
     existente = db.session.scalar(select(Capturista).where(Capturista.curp == persona.curp))
     if existente is not None:
         return existente
-    nueva = Capturista(curp=persona.curp, nombre=persona.nombre, primer_apellido=persona.primer_apellido,
-                       segundo_apellido=persona.segundo_apellido)
+    nueva = _persona(persona)
     try:
         with db.session.begin_nested():
             db.session.add(nueva)
     except IntegrityError:  # someone created the same person at the same moment
         return db.session.scalar(select(Capturista).where(Capturista.curp == persona.curp))
     return nueva
+
+
+def obtener_o_crear_personas(personas: Sequence[PersonaEncontrada]) -> dict[str, Capturista]:
+    """The person of each CURP (a carga masiva's), the missing ones created: a few queries and one
+    flush. Someone creating one of them at the same moment makes the flush fail (IntegrityError): the
+    caller rolls back and tries again, when they are found."""
+    curps = [p.curp for p in personas]
+    existentes = {c.curp: c for i in range(0, len(curps), LOTE)
+                  for c in db.session.scalars(select(Capturista).where(Capturista.curp.in_(curps[i:i + LOTE])))}
+    nuevas = {p.curp: _persona(p) for p in personas if p.curp not in existentes}
+    db.session.add_all(nuevas.values())
+    db.session.flush()
+    return existentes | nuevas
+
+
+def nueva_relacion(contratista: Contratista, capturista: Capturista, *, telefono: str, correo: str,
+                   clave: str | None = None) -> RelacionCapturista:
+    """A pending relation (not yet added to the session). The same whether or not the person already
+    has a usuario somewhere (F09): the person's own step (link, or invitation) joins it."""
+    relacion = RelacionCapturista(
+        contratista_id=contratista.id, capturista_id=capturista.id, telefono=telefono,
+        correo=correo, clave_alta=clave or None, creado_en=ahora_utc(), estatus=RelacionCapturista.PENDIENTE,
+        token_version=0)
+    relacion.copiar_datos_de(capturista)
+    return relacion
+
+
+def registrar_alta(relacion: RelacionCapturista, actor: str, **detalle) -> Bitacora:
+    return registrar_bitacora(relacion, actor, "alta", telefono=relacion.telefono, correo=relacion.correo,
+                              estatus=relacion.estatus, **detalle)
 
 
 def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefono: str, correo: str,
@@ -263,13 +329,7 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
             return ResultadoAlta(previa, None, repetida=True)
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp")
 
-    # The same answer whether or not the person already has a usuario somewhere (F09): always
-    # pending, and the person's own step (link, or invitation) joins it.
-    relacion = RelacionCapturista(
-        contratista_id=contratista.id, capturista_id=capturista.id, telefono=telefono, correo=correo,
-        clave_alta=clave or None, creado_en=ahora_utc(), estatus=RelacionCapturista.PENDIENTE,
-    )
-    relacion.copiar_datos_de(capturista)
+    relacion = nueva_relacion(contratista, capturista, telefono=telefono, correo=correo, clave=clave)
     try:
         with db.session.begin_nested():
             db.session.add(relacion)
@@ -280,7 +340,7 @@ def dar_de_alta(contratista: Contratista, persona: PersonaEncontrada, *, telefon
             return ResultadoAlta(previa, None, repetida=True)
         raise ErrorCapturista(MENSAJE_DUPLICADA, "curp") from None
 
-    registrar_bitacora(relacion, actor, "alta", telefono=telefono, correo=correo, estatus=relacion.estatus)
+    registrar_alta(relacion, actor)
     try:
         saliente = emitir_liga(relacion)
     except LimiteDeCorreos:

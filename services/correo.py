@@ -32,10 +32,11 @@ RECLAMO_VENCIDO = timedelta(minutes=10)
 _DIRECCION = re.compile(r"<?[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+>?")
 
 
-def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
-            relacion=None, capturista=None, contratista_id: int | None = None, **contexto) -> CorreoSaliente:
-    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses. A subject
-    longer than its column (one that names a 250-character razón social) is cut with "…"."""
+def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str, relacion=None, capturista=None,
+            contratista_id: int | None = None, masivo: bool = False, **contexto) -> CorreoSaliente:
+    """Queue a message; ``contratista_id`` (or the relation's) says whose daily allowance it uses (``masivo``:
+    a carga masiva's, apart). A subject longer than its column (one that names a 250-character razón
+    social) is cut with "…"."""
     tope = CorreoSaliente.asunto.type.length
     if len(asunto) > tope:
         asunto = asunto[:tope - 1] + "…"
@@ -44,6 +45,7 @@ def encolar(*, tipo: str, destinatario: str, asunto: str, plantilla: str,
         relacion=relacion,
         contratista_id=contratista_id if contratista_id is not None else getattr(relacion, "contratista_id", None),
         capturista_id=capturista.id if capturista is not None else None,
+        masivo=masivo,
         destinatario=destinatario,
         asunto=asunto,
         cuerpo_texto=render_template(f"email/{plantilla}.txt", capturista=capturista, **contexto),
@@ -231,6 +233,18 @@ def enviar_pendientes(ids: list[int] | None = None, limite: int = 200) -> tuple[
     finally:
         _cerrar(conexion)
     return enviados, fallidos
+
+
+def enviar_todos(limite: int = 200) -> tuple[int, int]:
+    """Deliver the whole outbox, ``limite`` messages at a time (a carga masiva queues hundreds), until a
+    batch comes back short or with a failure: then SMTP is down or refusing, and the periodic retry goes
+    on later. Returns (sent, failed)."""
+    enviados = fallidos = 0
+    while True:
+        lote_enviados, lote_fallidos = enviar_pendientes(limite=limite)
+        enviados, fallidos = enviados + lote_enviados, fallidos + lote_fallidos
+        if lote_fallidos or lote_enviados < limite:
+            return enviados, fallidos
 
 
 def intentar_envio(correo: CorreoSaliente | None) -> bool:

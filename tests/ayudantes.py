@@ -6,6 +6,7 @@ tests/factories.py and fixtures in the conftest files; test modules import helpe
 """
 from __future__ import annotations
 
+import codecs
 import email
 import email.policy
 import io
@@ -15,10 +16,12 @@ import socket
 import subprocess
 import threading
 import time
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from bench.carga import puerto_libre  # also the tests' (tests/conftest.py, test modules)
@@ -188,6 +191,40 @@ def sondear(client, url: str, objetivo: str, hecho: str, mientras=None, segundos
             vistos.add(int(m.group(1)))
         time.sleep(0.05)
     raise AssertionError(f"el trabajo no terminó: {hecho!r} no apareció en {segundos} s")
+
+
+# --- carga masiva files (trabajadores, capturistas) ---------------------------------------------------
+
+def csv_de(encabezados, filas, *, separador=",", encabezado=True, codificacion="utf-8", bom=False) -> bytes:
+    """A CSV as Excel writes it (CRLF), with or without the header row and a UTF-8 BOM."""
+    lineas = ([separador.join(encabezados)] if encabezado else []) + [separador.join(f) for f in filas]
+    return (codecs.BOM_UTF8 if bom else b"") + ("\r\n".join(lineas) + "\r\n").encode(codificacion)
+
+
+def xlsx_de(encabezados, filas, *, encabezado=True) -> bytes:
+    """A workbook whose first sheet holds the rows (cells as given: text, numbers, formulas)."""
+    libro = Workbook()
+    hoja = libro.active
+    if encabezado:
+        hoja.append(list(encabezados))
+    for f in filas:
+        hoja.append(list(f))
+    salida = io.BytesIO()
+    libro.save(salida)
+    return salida.getvalue()
+
+
+def zip_de(miembros: dict[str, bytes]) -> bytes:
+    """A zip of these members (a fake or broken .xlsx)."""
+    salida = io.BytesIO()
+    with zipfile.ZipFile(salida, "w", zipfile.ZIP_DEFLATED) as z:
+        for nombre, contenido in miembros.items():
+            z.writestr(nombre, contenido)
+    return salida.getvalue()
+
+
+# What makes a zip look like a workbook to a first check (and nothing else of one).
+XLSX_MINIMO = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
 
 
 # --- activation -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from wtforms import HiddenField, SubmitField
 
-from blueprints.forms_comunes import CamposContacto, Formulario, campo_curp
+from blueprints.forms_comunes import CamposContacto, Formulario, campo_archivo, campo_curp
 
 
 class ValidarCurpForm(Formulario):
@@ -14,3 +14,10 @@ class AltaForm(CamposContacto, Formulario):
     curp = HiddenField()
     clave = HiddenField()
     guardar = SubmitField("Guardar")
+
+
+class CargaForm(Formulario):
+    """Carga masiva de capturistas: the file only (services/carga_capturistas says what it may be)."""
+
+    archivo = campo_archivo("Archivo de capturistas (.csv o .xlsx)", "Elige el archivo con los capturistas.")
+    submit = SubmitField("Cargar archivo")

@@ -7,45 +7,28 @@ from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 
 from blueprints.captura import bp
 from blueprints.captura.acceso import del_contrato
 from blueprints.captura.forms import CargaForm
+from blueprints.carga import admitir_archivo, pagina_de_trabajo
 from blueprints.descargas import descarga_xlsx
-from blueprints.errors import pagina_error
-from blueprints.htmx import pagina_o_bloque, pide_fragmento
 from domain.errores import ErrorDeDominio
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
 from services.capturistas import actor_de
+from services.carga_archivo import megas
 from tareas import procesar_carga_trabajadores
 
 URL = "/<id:informativa_id>/contratos/<id:contrato_id>/carga-masiva"
 ESTADO = "carga-estado"
-# Room for the form's other fields and the multipart boundaries around a file of CARGA_MAX_BYTES.
-MARGEN_MULTIPART = 64 * 1024
 
-
-@bp.url_value_preprocessor
-def _limite_de_subida(endpoint, valores):
-    """Only the carga's POST may bring a file of CARGA_MAX_BYTES; every other request keeps
-    MAX_CONTENT_LENGTH. (URL value preprocessors run before any before_request function, and Flask-WTF's
-    CSRF check reads the body in one.)"""
-    if endpoint == "captura.carga_masiva":
-        request.max_content_length = current_app.config["CARGA_MAX_BYTES"] + MARGEN_MULTIPART
-
-
-@bp.errorhandler(413)
-def _demasiado_grande(error):
-    if request.endpoint == "captura.carga_masiva":
-        return pagina_error(413, f"El archivo excede el tamaño máximo de {_megas()} MB. Divídelo en varios "
-                                 "archivos e inténtalo de nuevo.")
-    return pagina_error(413, getattr(error, "spanish", None))
+# Only the carga's POST may bring a file of CARGA_MAX_BYTES; every other request keeps MAX_CONTENT_LENGTH.
+admitir_archivo(bp, "captura.carga_masiva", "CARGA_MAX_BYTES")
 
 
 def _megas() -> str:
-    return f"{current_app.config['CARGA_MAX_BYTES'] / 2**20:g}"
+    return megas(current_app.config["CARGA_MAX_BYTES"])
 
 
 def _pagina(relacion, informativa, contrato, form, status: int = 200):
@@ -88,20 +71,12 @@ def _carga(contrato, carga_id: int):
 
 
 def _estado(relacion, informativa, contrato, carga, status: int = 200):
-    """The page, or for htmx's polling: while the job runs only the inside of the block (the block, which
-    may hold the focus, stays); once it is done the whole block (HX-Reswap), which has no polling and
-    brings the summary the focus moves to."""
-    contexto = dict(relacion=relacion, informativa=informativa, contrato=contrato, carga=carga,
-                    periodo=srv.periodo_de(informativa), hasta=carga_srv.disponible_hasta(carga),
-                    vencido=carga_srv.rechazos_vencidos(carga),
-                    retencion=current_app.config["EXPORTACION_RETENCION_HORAS"])
-    vary = {"Vary": "HX-Request, HX-Target"}
-    if pide_fragmento(ESTADO) and not carga.terminada:
-        return render_block("captura/carga_estado.html", "avance", **contexto), status, vary
-    cuerpo, status, encabezados = pagina_o_bloque("captura/carga_estado.html", "estado", ESTADO, status, **contexto)
-    if pide_fragmento(ESTADO):
-        encabezados["HX-Reswap"] = "outerHTML"
-    return cuerpo, status, encabezados
+    """The page, or the block htmx polls while the job runs (blueprints/carga.pagina_de_trabajo)."""
+    return pagina_de_trabajo("captura/carga_estado.html", ESTADO, not carga.terminada, status,
+                             relacion=relacion, informativa=informativa, contrato=contrato, carga=carga,
+                             periodo=srv.periodo_de(informativa), hasta=carga_srv.disponible_hasta(carga),
+                             vencido=carga_srv.rechazos_vencidos(carga),
+                             retencion=current_app.config["EXPORTACION_RETENCION_HORAS"])
 
 
 @bp.get(URL + "/<id:carga_id>")

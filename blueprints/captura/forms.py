@@ -1,4 +1,3 @@
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from blueprints.forms_comunes import Formulario, campo_correo, limpiar, normalizar_con, validar_rfc
+from blueprints.forms_comunes import Formulario, campo_archivo, campo_correo, limpiar, normalizar_con, validar_rfc
 from domain import contacto
 from models import Informativa
 from services.informativas import DatosContrato
@@ -123,6 +122,5 @@ class EliminarContratoForm(ConVersion):
 class CargaForm(Formulario):
     """Carga masiva: the file only (what it may be is the service's to say: services/carga_trabajadores)."""
 
-    archivo = FileField("Archivo de trabajadores (.csv o .xlsx)",
-                        validators=[FileRequired("Elige el archivo con los trabajadores.")])
+    archivo = campo_archivo("Archivo de trabajadores (.csv o .xlsx)", "Elige el archivo con los trabajadores.")
     submit = SubmitField("Cargar archivo")

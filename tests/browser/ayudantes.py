@@ -5,6 +5,7 @@ is in tests/browser/buzon.py."""
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -127,6 +128,31 @@ def foco_en(page, selector: str) -> dict:
     assert foco["tag"] not in (None, "body"), foco
     assert page.evaluate("s => document.activeElement.matches(s)", selector), (selector, foco)
     return foco
+
+
+def abrir_trabajo(page, url: str) -> list[float]:
+    """Open a background job's page (a carga masiva) with JavaScript: its <meta> refresh stays inside
+    <noscript>, the focus is on the polled block, and a mark is left in the window (a full reload would
+    wipe it: ``sin_recargar``). Returns the times of the polls, appended as they come."""
+    consultas: list[float] = []
+    page.on("request", lambda r: consultas.append(time.monotonic()) if r.url.endswith(url) else None)
+    page.goto(url)
+    assert page.evaluate("document.querySelector('meta[http-equiv=refresh]')") is None  # only inside <noscript>
+    page.evaluate("window.__sinRecarga = true")
+    foco_en(page, "#carga-estado")
+    return consultas
+
+
+def sin_recargar(page) -> None:
+    assert page.evaluate("window.__sinRecarga === true"), "hubo una recarga completa de la página"
+
+
+def dejo_de_consultar(page, consultas: list[float]) -> None:
+    """The job is done: its page polls no more (and was never reloaded)."""
+    hecho = time.monotonic()
+    page.wait_for_timeout(2500)
+    assert not [t for t in consultas if t > hecho + 0.5], "siguió consultando el estado después de terminar"
+    sin_recargar(page)
 
 
 def anuncio(page, patron: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import date
 
 import pytest
@@ -21,7 +20,14 @@ from models import CargaTrabajadores
 from models.types import ahora_utc
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
-from tests.browser.ayudantes import contexto_auditable, foco_en, sin_violaciones
+from tests.browser.ayudantes import (
+    abrir_trabajo,
+    contexto_auditable,
+    dejo_de_consultar,
+    foco_en,
+    sin_recargar,
+    sin_violaciones,
+)
 from tests.factories import CLAVE_CAPTURISTA, cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 
@@ -133,12 +139,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
     contexto = contexto_auditable(browser, True)
     page = contexto.new_page()
     _entrar(page, servidor)
-    consultas = []
-    page.on("request", lambda r: consultas.append(time.monotonic()) if r.url.endswith(url) else None)
-    page.goto(servidor + url)
-    assert page.evaluate("document.querySelector('meta[http-equiv=refresh]')") is None  # only inside <noscript>
-    page.evaluate("window.__sinRecarga = true")
-    foco_en(page, "#carga-estado")
+    consultas = abrir_trabajo(page, servidor + url)
     expect(page.get_by_text("Avance: 600 de 2,400 filas revisadas (25%)")).to_be_visible()
     sin_violaciones(page, "Carga masiva: en proceso", True)
 
@@ -146,7 +147,8 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
     expect(page.get_by_text("Avance: 1,800 de 2,400 filas revisadas (75%)")).to_be_visible()
     # The poll replaced what is inside the block, not the block: the focus never left it.
     assert page.evaluate("document.activeElement.id") == "carga-estado"
-    assert page.evaluate("window.__sinRecarga === true") and len(consultas) >= 2
+    sin_recargar(page)
+    assert len(consultas) >= 2
 
     _terminar(app, carga_id)
     foco_en(page, "#carga-resumen")
@@ -155,10 +157,7 @@ def test_progreso_con_js_conserva_el_foco_y_lo_lleva_al_resumen(browser, app, se
         "para ver el motivo.")
     expect(page.get_by_role("link", name="Descargar rechazados (.xlsx)")).to_be_visible()
     sin_violaciones(page, "Carga masiva: terminada en segundo plano", True)
-    hecho = time.monotonic()
-    page.wait_for_timeout(2500)
-    assert not [t for t in consultas if t > hecho + 0.5], "siguió consultando el estado después de terminar"
-    assert page.evaluate("window.__sinRecarga === true")
+    dejo_de_consultar(page, consultas)
     contexto.close()
 
 

@@ -30,10 +30,12 @@ from domain.periodos import Periodo
 from extensions import db
 from models import Bitacora, CargaTrabajadores, Informativa, Trabajador
 from models.types import ahora_utc
+from services import carga_archivo
 from services import carga_trabajadores as carga_srv
 from services import informativas as srv
 from services.padron import HttpPadron, LocalPadron, PadronNoDisponible
-from tests.ayudantes import csrf_de, elegir_contratista, iniciar_sesion_capturista, sondear
+from tests import ayudantes
+from tests.ayudantes import XLSX_MINIMO, csrf_de, elegir_contratista, iniciar_sesion_capturista, sondear, zip_de
 from tests.factories import cargar_padron, crear_capturista_activo, crear_contratista, rfc_valido
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,22 +83,15 @@ def fila(d, i: int, sbc: str = "315.04") -> tuple[str, str, str]:
     return nss(i), d.personas[i].curp, sbc
 
 
-def csv_de(filas, *, separador=",", encabezado=True, codificacion="utf-8", bom=False) -> bytes:
-    lineas = ([separador.join(("NSS", "CURP", "SBC"))] if encabezado else []) + [separador.join(f) for f in filas]
-    datos = "\r\n".join(lineas).encode(codificacion) + b"\r\n"
-    return (codecs.BOM_UTF8 if bom else b"") + datos
+ENCABEZADOS = ("NSS", "CURP", "SBC")
 
 
-def xlsx_de(filas, *, encabezado=True) -> bytes:
-    libro = Workbook()
-    hoja = libro.active
-    if encabezado:
-        hoja.append(["NSS", "CURP", "SBC"])
-    for f in filas:
-        hoja.append(list(f))
-    salida = io.BytesIO()
-    libro.save(salida)
-    return salida.getvalue()
+def csv_de(filas, **opciones) -> bytes:
+    return ayudantes.csv_de(ENCABEZADOS, filas, **opciones)
+
+
+def xlsx_de(filas, **opciones) -> bytes:
+    return ayudantes.xlsx_de(ENCABEZADOS, filas, **opciones)
 
 
 def subir(client, url: str, contenido: bytes, nombre: str = "trabajadores.csv", **kwargs):
@@ -359,17 +354,6 @@ def test_plantilla_descargable(client, datos):
 # --- files refused as a whole: a clear message, nothing recorded ------------------------------------------------
 
 
-def _zip(miembros: dict[str, bytes]) -> bytes:
-    salida = io.BytesIO()
-    with zipfile.ZipFile(salida, "w", zipfile.ZIP_DEFLATED) as z:
-        for nombre, contenido in miembros.items():
-            z.writestr(nombre, contenido)
-    return salida.getvalue()
-
-
-XLSX_MINIMO = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
-
-
 def _rechazo_completo(client, app, datos, contenido: bytes, nombre: str, mensaje: str, status: int = 422):
     antes = conteos(app)
     r = subir(client, datos.url, contenido, nombre)
@@ -406,39 +390,39 @@ def test_encabezados_equivocados_o_columna_de_mas(client, app, datos):
 def test_no_es_csv_ni_xlsx(client, app, datos):
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     _rechazo_completo(client, app, datos, pdf, "trabajadores.pdf", "no es ninguno de los dos")
-    _rechazo_completo(client, app, datos, pdf, "trabajadores.csv", carga_srv.NO_ES_CSV)  # a PDF renamed
-    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-    _rechazo_completo(client, app, datos, docx, "trabajadores.xlsx", carga_srv.NO_ES_XLSX)  # a .docx renamed
-    _rechazo_completo(client, app, datos, csv_de([fila(datos, 0)]), "trabajadores.xlsx", carga_srv.NO_ES_XLSX)
-    _rechazo_completo(client, app, datos, xlsx_de([fila(datos, 0)]), "trabajadores.csv", carga_srv.NO_ES_CSV)
-    _rechazo_completo(client, app, datos, b"\x00\x01\x02binario", "datos.csv", carga_srv.NO_ES_CSV)
-    _rechazo_completo(client, app, datos, bytes(range(128, 256)) * 4, "datos.csv", carga_srv.NO_ES_CSV)
+    _rechazo_completo(client, app, datos, pdf, "trabajadores.csv", carga_archivo.NO_ES_CSV)  # a PDF renamed
+    docx = zip_de({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    _rechazo_completo(client, app, datos, docx, "trabajadores.xlsx", carga_archivo.NO_ES_XLSX)  # a .docx renamed
+    _rechazo_completo(client, app, datos, csv_de([fila(datos, 0)]), "trabajadores.xlsx", carga_archivo.NO_ES_XLSX)
+    _rechazo_completo(client, app, datos, xlsx_de([fila(datos, 0)]), "trabajadores.csv", carga_archivo.NO_ES_CSV)
+    _rechazo_completo(client, app, datos, b"\x00\x01\x02binario", "datos.csv", carga_archivo.NO_ES_CSV)
+    _rechazo_completo(client, app, datos, bytes(range(128, 256)) * 4, "datos.csv", carga_archivo.NO_ES_CSV)
 
 
 def test_xlsx_cifrado_con_macros_o_danado(client, app, datos):
     ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512  # an encrypted .xlsx is an OLE2 file
-    _rechazo_completo(client, app, datos, ole2, "protegido.xlsx", carga_srv.PROTEGIDO)
-    macros = _zip({**XLSX_MINIMO, "xl/vbaProject.bin": b"\x00" * 64})
-    _rechazo_completo(client, app, datos, macros, "macros.xlsx", carga_srv.CON_MACROS)
-    _rechazo_completo(client, app, datos, _zip(XLSX_MINIMO), "roto.xlsx", carga_srv.DANADO)
-    _rechazo_completo(client, app, datos, xlsx_de([fila(datos, 0)])[:-200], "cortado.xlsx", carga_srv.NO_ES_XLSX)
+    _rechazo_completo(client, app, datos, ole2, "protegido.xlsx", carga_archivo.PROTEGIDO)
+    macros = zip_de({**XLSX_MINIMO, "xl/vbaProject.bin": b"\x00" * 64})
+    _rechazo_completo(client, app, datos, macros, "macros.xlsx", carga_archivo.CON_MACROS)
+    _rechazo_completo(client, app, datos, zip_de(XLSX_MINIMO), "roto.xlsx", carga_archivo.DANADO)
+    _rechazo_completo(client, app, datos, xlsx_de([fila(datos, 0)])[:-200], "cortado.xlsx", carga_archivo.NO_ES_XLSX)
 
 
 def test_bomba_zip_se_rechaza_antes_de_abrirla(client, app, datos, monkeypatch):
     def no_abrir(*args, **kwargs):
         raise AssertionError("openpyxl abrió una bomba zip")
 
-    monkeypatch.setattr(carga_srv, "load_workbook", no_abrir)
+    monkeypatch.setattr(carga_archivo, "load_workbook", no_abrir)
     app.config["CARGA_XLSX_MAX_DESCOMPRIMIDO"] = 4 * 2**20
     # In total: members that together inflate past the limit (a few KB compressed; each under 1 MB, so
     # only the total catches them).
-    grande = _zip({**XLSX_MINIMO, **{f"xl/worksheets/sheet{i}.xml": b" " * (900 * 1024) for i in range(1, 6)}})
+    grande = zip_de({**XLSX_MINIMO, **{f"xl/worksheets/sheet{i}.xml": b" " * (900 * 1024) for i in range(1, 6)}})
     assert len(grande) < 20_000
-    _rechazo_completo(client, app, datos, grande, "bomba.xlsx", carga_srv.BOMBA)
+    _rechazo_completo(client, app, datos, grande, "bomba.xlsx", carga_archivo.BOMBA)
     # Under the total but far beyond its compressed size.
     app.config["CARGA_XLSX_MAX_DESCOMPRIMIDO"] = 100 * 2**20
-    denso = _zip({**XLSX_MINIMO, "xl/sharedStrings.xml": b"0" * (3 * 2**20)})
-    _rechazo_completo(client, app, datos, denso, "bomba.xlsx", carga_srv.BOMBA)
+    denso = zip_de({**XLSX_MINIMO, "xl/sharedStrings.xml": b"0" * (3 * 2**20)})
+    _rechazo_completo(client, app, datos, denso, "bomba.xlsx", carga_archivo.BOMBA)
 
 
 def test_zip_que_miente_sobre_su_tamano(client, app, datos):
@@ -450,14 +434,14 @@ def test_zip_que_miente_sobre_su_tamano(client, app, datos):
     hoja = "xl/worksheets/sheet1.xml"
     declarado = len(miembros[hoja])
     miembros[hoja] += b" " * (2 * 2**20)
-    contenido = bytearray(_zip(miembros))
+    contenido = bytearray(zip_de(miembros))
     with zipfile.ZipFile(io.BytesIO(bytes(contenido))) as z:
         info = z.getinfo(hoja)
     real = info.file_size.to_bytes(4, "little")
     # Local header (uncompressed size at offset 22) and central directory entry: both say the old size.
     for posicion in [m.start() for m in re.finditer(re.escape(real), bytes(contenido))]:
         contenido[posicion:posicion + 4] = declarado.to_bytes(4, "little")
-    _rechazo_completo(client, app, datos, bytes(contenido), "miente.xlsx", carga_srv.DANADO)
+    _rechazo_completo(client, app, datos, bytes(contenido), "miente.xlsx", carga_archivo.DANADO)
 
 
 def test_mas_de_3000_filas(client, app, datos):
@@ -654,13 +638,13 @@ def test_padron_http_una_consulta_por_curp_distinta(client, app, datos, padron_h
 def test_carga_grande_en_segundo_plano(client, app, datos, consumidor, monkeypatch):
     app.config["CARGA_UMBRAL"] = 10
     monkeypatch.setattr(LocalPadron, "LOTE", 4)
-    original = carga_srv._Avance.__call__
+    original = carga_archivo.Avance.__call__
 
     def avanzar_lento(self, mas):
         original(self, mas)
         time.sleep(0.2)  # slow enough to watch the progress move
 
-    monkeypatch.setattr(carga_srv._Avance, "__call__", avanzar_lento)
+    monkeypatch.setattr(carga_archivo.Avance, "__call__", avanzar_lento)
     filas = [fila(datos, i) for i in range(30)] + [("123", datos.personas[30].curp, "1")]
     r = subir(client, datos.url, csv_de(filas), "grande.csv")
     assert r.status_code == 303

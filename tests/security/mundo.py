@@ -3,8 +3,9 @@
 Two contractors with Datos Generales (A, the owner of every id in the URLs, and B, another
 tenant), each with one capturista relation in each state (pendiente, activo, baja); a contractor
 C without Datos Generales; an activated capturista (``maria.lopez``) with an active relation to A;
-a finished Excel export of A and one of B; a live activation link (A's pending relation) and
-live password-reset links (``maria.lopez``, contractor A).
+a finished Excel export of A and one of B, and of each a carga masiva of each kind (trabajadores,
+capturistas); a live activation link (A's pending relation) and live password-reset links
+(``maria.lopez``, contractor A).
 
 Data is created inside ``with app.app_context()`` blocks and the clients are used outside them:
 on SQLite the app opens ``BEGIN IMMEDIATE`` and a test session holding a transaction would block it.
@@ -67,6 +68,7 @@ class Contratante:
     trabajador: int = 0
     carga: int = 0                      # a finished carga masiva into that contract, with its rejected rows
     presentada: int = 0                 # an informativa (2026-1) signed and presented: it has an acuse
+    carga_capturistas: int = 0          # a saved carga masiva de capturistas with a rejected row
 
 
 @dataclass
@@ -122,10 +124,12 @@ def _contratante(app, contratista, relaciones: list[RelacionCapturista], secreto
     marcadores.append(objeto)
     carga = _carga(informativa, contrato, secreto)
     presentada = _presentada(contratista)
+    carga_capturistas = _carga_capturistas(contratista, secreto)
     db.session.commit()
     return Contratante(id=contratista.id, rfc=contratista.rfc, relaciones={r.estatus: r.id for r in relaciones},
                        exportacion=exportacion, marcadores=tuple(marcadores), informativa=informativa,
-                       contrato=contrato, trabajador=trabajador, carga=carga, presentada=presentada)
+                       contrato=contrato, trabajador=trabajador, carga=carga, presentada=presentada,
+                       carga_capturistas=carga_capturistas)
 
 
 def _carga(informativa_id: int, contrato_id: int, secreto: str) -> int:
@@ -138,6 +142,21 @@ def _carga(informativa_id: int, contrato_id: int, secreto: str) -> int:
                               nombre_archivo="trabajadores.csv", estado="terminada", total=2, procesadas=2,
                               aceptadas=1, rechazadas=1, ruta_rechazos=str(ruta), terminado_en=ahora_utc())
     db.session.add(carga)
+    db.session.flush()
+    return carga.id
+
+
+def _carga_capturistas(contratista, secreto: str) -> int:
+    """A saved carga masiva de capturistas whose rejected row (and so its workbook) holds ``secreto``."""
+    from models import CargaCapturistas, FilaCargaCapturistas
+
+    carga = CargaCapturistas(contratista_id=contratista.id, solicitante=f"contratista:{contratista.rfc}",
+                             nombre_archivo="capturistas.csv", estado="guardada", total=1, procesadas=1, validas=0,
+                             rechazadas=1, revisada_en=ahora_utc(), guardada_en=ahora_utc())
+    db.session.add(carga)
+    db.session.flush()
+    db.session.add(FilaCargaCapturistas(carga_id=carga.id, numero=2, curp=secreto, telefono="1", correo="x",
+                                        motivo="La CURP debe tener 18 caracteres."))
     db.session.flush()
     return carga.id
 

@@ -102,6 +102,14 @@ MATRIZ: dict[tuple[str, str], dict[str, Esperado]] = {
     ("alta_usuarios.alta", "GET"): administracion(ok()),              # ?guardado=<A's relation>
     ("alta_usuarios.validar", "POST"): administracion(ok(422), ok(422)),
     ("alta_usuarios.guardar", "POST"): administracion(ok(422), ok(422)),
+    # Carga masiva de capturistas: B's own upload page and template; A's carga (saved, with a rejected row) is
+    # a 404 for B. Without a file the upload is refused; Guardar of a saved carga only leads to its page.
+    ("alta_usuarios.carga_masiva", "GET"): administracion(ok(), ok()),
+    ("alta_usuarios.carga_masiva", "POST"): administracion(RECHAZO_422, RECHAZO_422),
+    ("alta_usuarios.carga_plantilla", "GET"): administracion(ok(), ok()),
+    ("alta_usuarios.carga", "GET"): administracion(ok()),
+    ("alta_usuarios.carga_guardar", "POST"): administracion(a("/administracion/alta-usuarios/carga-masiva/", 303)),
+    ("alta_usuarios.carga_rechazados", "GET"): administracion(ok()),
     ("activacion.activar", "GET"): publica(ok()),
     ("activacion.activar", "POST"): publica(ok(422)),
     ("activacion.nueva_liga", "POST"): publica(a("/activacion/", 303)),
@@ -214,6 +222,8 @@ def construir_url(app, endpoint: str, mundo: Mundo, contratante=None) -> str:
             valores[argumento] = contratante.relaciones[_RELACION.get(endpoint, "pendiente")]
         elif argumento == "exportacion_id":
             valores[argumento] = contratante.exportacion
+        elif argumento == "carga_capturistas_id":
+            valores[argumento] = contratante.carga_capturistas
         elif argumento == "informativa_id" and endpoint in _PRESENTADA:
             valores[argumento] = contratante.presentada
         elif argumento in ("informativa_id", "contrato_id", "trabajador_id", "carga_id"):

@@ -85,7 +85,7 @@ def _politicas_de_la_matriz(app):
             if regla.rule.startswith(("/administracion", "/informativas")):
                 assert por_rol[SIN_DATOS] is DATOS_GENERALES, f"{donde}: sin Datos Generales → datos-generales"
                 assert por_rol[CAPTURISTA] is LOGIN and por_rol[ANONIMO] is LOGIN, donde
-            ids = {"relacion_id", "exportacion_id"} & set(regla.arguments)
+            ids = {"relacion_id", "exportacion_id", "carga_capturistas_id"} & set(regla.arguments)
             if regla.rule.startswith("/informativas"):
                 ids |= {"informativa_id"} & set(regla.arguments)
             if regla.rule.startswith("/capturista") and ids:

@@ -19,6 +19,21 @@ def test_telefono_invalido(texto, fragmento):
     assert fragmento in exc.value.mensaje
 
 
+@pytest.mark.parametrize("texto", ["ana@correo.example", " Ana.Perez@Correo.Example ", "josé@correo.example"])
+def test_correo_valido_se_conserva_como_se_escribio(texto):
+    assert contacto.correo(texto) == texto.strip()
+
+
+@pytest.mark.parametrize("texto,mensaje", [
+    ("ana.correo.example", "no tiene un formato válido"), ("ana@", "no tiene un formato válido"),
+    ("ana perez@correo.example", "no tiene un formato válido"), ("", "no tiene un formato válido"),
+    ("a" * 64 + "@" + "b" * 190 + ".mx", "demasiado largo"),
+])
+def test_correo_invalido(texto, mensaje):
+    with pytest.raises(contacto.DatoInvalido, match=mensaje):
+        contacto.correo(texto)
+
+
 @pytest.mark.parametrize("texto,ok", [("06600", True), ("6600", False), ("066000", False), ("0660A", False), ("00000", False)])
 def test_codigo_postal(texto, ok):
     if ok:
