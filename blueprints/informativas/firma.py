@@ -34,8 +34,17 @@ def _abrir_efirma(form):
         return None
 
 
-def _presentada(acuse, mensaje: str):
-    flash(f"{mensaje} Folio: {acuse.folio}.", "success")
+def _firmado(form, firmar, volver: str, mensaje):
+    """A signing form's POST: the e.firma opened, ``firmar(efirma)`` gives the acuse, and on to it with
+    ``mensaje(acuse)``; a refusal of the service leads back to ``volver``. None while the form or the
+    e.firma has errors (the caller shows the form again, 422)."""
+    if not form.validate_on_submit() or (efirma := _abrir_efirma(form)) is None:
+        return None
+    try:
+        acuse = firmar(efirma)
+    except srv.ErrorInformativa as exc:
+        return rechazo(exc.mensaje, volver, exc.status)
+    flash(f"{mensaje(acuse)} Folio: {acuse.folio}.", "success")
     return redirect(url_for(".acuse", informativa_id=acuse.informativa_id), 303)
 
 
@@ -53,13 +62,12 @@ def firmar(informativa_id: int):
             presentacion.exigir_firmable(informativa)
         except srv.ErrorInformativa as exc:
             return rechazo(exc.mensaje, volver, exc.status)
-        if form.validate_on_submit() and (efirma := _abrir_efirma(form)) is not None:
-            try:
-                acuse = presentacion.presentar(informativa, current_user, efirma, form.version.data,
-                                               actor_de(current_user))
-            except srv.ErrorInformativa as exc:
-                return rechazo(exc.mensaje, volver, exc.status)
-            return _presentada(acuse, f"Presentaste la informativa del {srv.periodo_de(informativa).nombre}.")
+        respuesta = _firmado(
+            form, lambda efirma: presentacion.presentar(informativa, current_user, efirma, form.version.data,
+                                                        actor_de(current_user)),
+            volver, lambda acuse: f"Presentaste la informativa del {srv.periodo_de(informativa).nombre}.")
+        if respuesta is not None:
+            return respuesta
     conteos = srv.trabajadores_por_contrato(informativa)
     return render_template("informativas/firmar.html", informativa=informativa, form=form,
                            periodo=srv.periodo_de(informativa), resumen=srv.resumen(informativa, conteos),
@@ -74,13 +82,13 @@ def sin_informacion():
     periodos = presentacion.periodos_para_sin_informacion(current_user.id, ahora_utc())
     form = SinInformacionForm()
     form.periodo.choices = [(p.clave, p.titulo) for p in periodos]
-    if form.validate_on_submit() and (efirma := _abrir_efirma(form)) is not None:
-        periodo = Periodo.de_clave(form.periodo.data)
-        try:
-            acuse = presentacion.presentar_sin_informacion(current_user, periodo, efirma, actor_de(current_user))
-        except srv.ErrorInformativa as exc:
-            return rechazo(exc.mensaje, url_for(".sin_informacion"), exc.status)
-        return _presentada(acuse, f"Presentaste el {periodo.nombre} sin información.")
+    respuesta = _firmado(
+        form, lambda efirma: presentacion.presentar_sin_informacion(
+            current_user, Periodo.de_clave(form.periodo.data), efirma, actor_de(current_user)),
+        url_for(".sin_informacion"),
+        lambda acuse: f"Presentaste el {srv.periodo_de(acuse.informativa).nombre} sin información.")
+    if respuesta is not None:
+        return respuesta
     return render_template("informativas/sin_informacion.html", form=form, periodos=periodos), \
         422 if escritura else 200
 
@@ -107,13 +115,14 @@ def sin_efectos(informativa_id: int):
     informativa = _informativa(informativa_id, bloquear=escritura)
     volver = url_for(".ver", informativa_id=informativa.id)
     form = SinEfectosForm(version=informativa.version)
-    if form.validate_on_submit() and (efirma := _abrir_efirma(form)) is not None:
-        try:
-            srv.exigir_version(informativa, form.version.data, "la informativa")
-            acuse = presentacion.presentar_sin_efectos(informativa, current_user, efirma, actor_de(current_user))
-        except srv.ErrorInformativa as exc:
-            return rechazo(exc.mensaje, volver, exc.status)
-        return _presentada(acuse, f"Dejaste sin efectos la informativa {informativa.acuse.folio}.")
+    def sin_efectos_con(efirma):
+        srv.exigir_version(informativa, form.version.data, "la informativa")
+        return presentacion.presentar_sin_efectos(informativa, current_user, efirma, actor_de(current_user))
+
+    respuesta = _firmado(form, sin_efectos_con, volver,
+                         lambda acuse: f"Dejaste sin efectos la informativa {informativa.acuse.folio}.")
+    if respuesta is not None:
+        return respuesta
     return render_template("informativas/sin_efectos.html", informativa=informativa, form=form,
                            periodo=srv.periodo_de(informativa)), 422 if escritura else 200
 
